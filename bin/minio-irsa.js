@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// Shim: refuse old Node with a clear line before any dependency can crash on it.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`minio-irsa needs Node.js >= 20.19 (this is ${process.versions.node}): upgrade Node.js\n`);
+  process.exit(1);
+}
+const { main } = await import('../dist/cli.js');
+process.exitCode = await main(process.argv);

@@ -1,0 +1,18 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: [] }],
+    },
+  },
+  // Scripts, benchmarks and tests talk to the terminal directly.
+  { files: ['bench/**', 'scripts/**', 'test/**', 'bin/**'], rules: { 'no-console': 'off' } },
+  { files: ['bin/**', 'bench/**'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

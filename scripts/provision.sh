@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Provision the real components the sandbox and the e2e tests run: etcd (Debian package),
+# kube-apiserver and MinIO built from the Go module proxy. Built binaries are cached outside
+# the repository, keyed by version, so only the first run on a machine pays for the builds.
+# Idempotent: a warm machine finishes in about a second. Prints the cache paths on success.
+set -euo pipefail
+
+K8S_VERSION="${MINIO_IRSA_K8S_VERSION:-1.34.4}"
+# The 2025-10-15 release commit is refused by the module proxy; this is the last commit.
+MINIO_VERSION="${MINIO_IRSA_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+CACHE="${MINIO_IRSA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minio-irsa}"
+
+say() { printf 'provision: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+need_go() {
+  command -v go >/dev/null 2>&1 || die "Go is not installed (needed to build kube-apiserver and MinIO): install Go >= 1.24 from your distribution or go.dev"
+}
+
+ensure_etcd() {
+  if command -v etcd >/dev/null 2>&1; then return; fi
+  command -v apt-get >/dev/null 2>&1 || die "etcd is missing and apt-get is not available: install etcd >= 3.4 and put it on PATH"
+  say "installing etcd (Debian package etcd-server)"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends etcd-server >/dev/null \
+    || die "apt-get install etcd-server failed"
+  # The package starts a system etcd on 2379; the rig runs its own on free ports.
+  $sudo systemctl disable --now etcd >/dev/null 2>&1 || true
+  command -v etcd >/dev/null 2>&1 || die "etcd-server installed but etcd is not on PATH"
+}
+
+# kube-apiserver cannot be `go install`ed (k8s.io/kubernetes replaces its staging modules
+# with ./staging); a throwaway wrapper module pins each staging module instead.
+STAGING="api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider
+cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api
+cri-client csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms
+kube-aggregator kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics
+mount-utils pod-security-admission sample-apiserver sample-cli-plugin sample-controller"
+
+build_kube_apiserver() {
+  local dir="$CACHE/kube-apiserver-v$K8S_VERSION"
+  local minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
+  local staging_version="v0.$minor.${K8S_VERSION##*.}"
+  # Two binaries from one compile: the plain version, and one that reports +k3s1 so tests
+  # can play a k3s cluster. -X only changes the link step, so the second costs seconds.
+  if [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-apiserver-k3s" ]; then return; fi
+  need_go
+  say "building kube-apiserver v$K8S_VERSION (first time only; 20-40 minutes on 2 cores)"
+  local work; work="$(mktemp -d)"
+  trap 'rm -rf "$work"' RETURN
+  {
+    echo "module minio-irsa.local/kube-apiserver-build"
+    echo
+    echo "go 1.24"
+    echo
+    echo "require k8s.io/kubernetes v$K8S_VERSION"
+    echo
+    echo "replace ("
+    for m in $STAGING; do echo "	k8s.io/$m => k8s.io/$m $staging_version"; done
+    echo ")"
+  } >"$work/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$work/tools.go"
+  (cd "$work" && go mod tidy >/dev/null 2>"$work/tidy.log") || { cat "$work/tidy.log" >&2; die "go mod tidy for kube-apiserver failed"; }
+  mkdir -p "$dir.tmp"
+  local pkg="k8s.io/component-base/version"
+  local common="-s -w -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=2026-01-01T00:00:00Z"
+  (cd "$work" && CGO_ENABLED=0 go build -o "$dir.tmp/kube-apiserver" \
+      -ldflags "$common -X $pkg.gitVersion=v$K8S_VERSION" k8s.io/kubernetes/cmd/kube-apiserver) \
+    || die "go build kube-apiserver failed"
+  (cd "$work" && CGO_ENABLED=0 go build -o "$dir.tmp/kube-apiserver-k3s" \
+      -ldflags "$common -X $pkg.gitVersion=v$K8S_VERSION+k3s1" k8s.io/kubernetes/cmd/kube-apiserver) \
+    || die "go build kube-apiserver (+k3s1) failed"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+build_minio() {
+  local dir="$CACHE/minio-$MINIO_VERSION"
+  if [ -x "$dir/minio" ]; then return; fi
+  need_go
+  say "building MinIO $MINIO_VERSION (first time only; about 10 minutes on 2 cores)"
+  mkdir -p "$dir.tmp"
+  CGO_ENABLED=0 GOBIN="$dir.tmp" go install "github.com/minio/minio@$MINIO_VERSION" \
+    || die "go install github.com/minio/minio@$MINIO_VERSION failed"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+ensure_aws() {
+  if command -v aws >/dev/null 2>&1; then return; fi
+  command -v apt-get >/dev/null 2>&1 || die "the aws CLI is missing: install awscli (v1 >= 1.29 or v2 >= 2.13)"
+  say "installing the aws CLI (Debian package awscli)"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends awscli >/dev/null \
+    || die "apt-get install awscli failed"
+}
+
+mkdir -p "$CACHE"
+ensure_etcd
+ensure_aws
+build_kube_apiserver
+build_minio
+
+cat <<JSON
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$(command -v aws)"}
+JSON

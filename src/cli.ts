@@ -1,0 +1,144 @@
+import { Command, CommanderError, Option } from 'commander';
+import { CancelledError, ExitCode, IrsaError, exitCodeOf } from './errors.js';
+import { SETTINGS, type SettingName } from './settings.js';
+import { logger } from './ui/logger.js';
+
+// The program: options and help only. Each command's module is imported when it runs, so
+// --help and render never load the Kubernetes or MinIO clients.
+
+declare const __VERSION__: string;
+
+const WORKLOAD: SettingName[] = ['endpoint', 'region', 'clientId', 'roleArn', 'namespace', 'serviceAccount', 'tokenPath', 'tokenExpiration'];
+const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'];
+
+function withSettings(command: Command, names: readonly SettingName[]): Command {
+  for (const name of names) {
+    const spec = SETTINGS[name];
+    const where = spec.default === undefined ? '' : ` [default: ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}]`;
+    command.addOption(new Option(`${spec.flag} ${spec.valueName}`, `${spec.description}${where}`));
+  }
+  return command;
+}
+
+type Action = (flags: Record<string, unknown>) => Promise<void>;
+
+/** Merge the global flags in and hand the command's flags to a lazily imported module. */
+function run(load: () => Promise<Action>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const action = await load();
+    await action(command.optsWithGlobals());
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('minio-irsa')
+    .description('IAM Roles for Service Accounts for MinIO: pods get temporary MinIO credentials from their service-account token, no static keys.')
+    .version(__VERSION__, '-V, --version')
+    .option('-c, --config <path>', 'profile file [default: ./minio-irsa.yaml when present]')
+    .option('--debug', 'show stack traces and debug output')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+  program.hook('preAction', (_program, action) => logger.setDebug(Boolean(action.optsWithGlobals()['debug'])));
+
+  withSettings(
+    program
+      .command('role-arn')
+      .description("print MinIO's role ARN: derived from the client id, or found in MinIO's startup log")
+      .option('--from-logs <file>', "read it from MinIO's log (- for stdin) and check it against the derivation")
+      .option('--all', 'with --from-logs: print every role ARN found, not just this client id\'s')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+    ['clientId', 'region'],
+  ).action(run(async () => (await import('./commands/role-arn.js')).roleArnCommand as Action));
+
+  const render = program
+    .command('render')
+    .description('print manifests and configuration on stdout (pipe to kubectl apply -f -)');
+
+  withSettings(
+    render
+      .command('pod')
+      .description('a ServiceAccount and a test pod with the aws CLI, the projected token and the AWS_* env')
+      .option('--name <name>', 'pod name', 'minio-irsa-test')
+      .option('--image <image>', 'container image with the aws CLI', 'amazon/aws-cli:latest'),
+    WORKLOAD,
+  ).action(run(async () => (await import('./commands/render.js')).renderPodCommand as Action));
+
+  withSettings(
+    render
+      .command('litestream')
+      .description('a StatefulSet whose SQLite database litestream restores from and replicates to MinIO')
+      .option('--name <name>', 'StatefulSet name', 'app')
+      .option('--app-image <image>', 'the application container image (required)')
+      .option('--db-path <path>', 'SQLite database path inside the pod', '/db/app.db')
+      .addOption(new Option('--litestream-version <version>', 'litestream release line (0.3: replicas list; 0.5: replica, needs AWS_ENDPOINT_URL_STS)').choices(['0.3', '0.5']).default('0.5'))
+      .option('--litestream-image <image>', 'litestream image [default: litestream/litestream:0.3.13 or :0.5]'),
+    [...WORKLOAD, 'bucket', 'prefix'],
+  ).action(run(async () => (await import('./commands/render.js')).renderLitestreamCommand as Action));
+
+  render
+    .command('rbac')
+    .description('the ClusterRoleBinding that lets MinIO read issuer discovery anonymously')
+    .addOption(new Option('--subject <who>', 'bind User system:anonymous, or Group system:unauthenticated').choices(['user', 'group']).default('user'))
+    .action(run(async () => (await import('./commands/render.js')).renderRbacCommand as Action));
+
+  render
+    .command('authn-config')
+    .description('an AuthenticationConfiguration allowing anonymous requests only on the discovery paths (Kubernetes >= 1.32)')
+    .addOption(new Option('--api-version <version>', 'v1beta1 (Kubernetes >= 1.32) or v1 (>= 1.34)').choices(['v1beta1', 'v1']).default('v1beta1'))
+    .action(run(async () => (await import('./commands/render.js')).renderAuthnConfigCommand as Action));
+
+  withSettings(
+    render
+      .command('minio-env')
+      .description("MinIO's MINIO_IDENTITY_OPENID_* settings with a new random client secret")
+      .addOption(new Option('--format <format>', 'output format').choices(['env', 'systemd', 'compose', 'kubernetes']).default('env'))
+      .option('-o, --output <file>', 'write to FILE with mode 0600 instead of stdout')
+      .option('--force', 'with -o: replace an existing file')
+      .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE instead of generating one')
+      .option('--minio-namespace <name>', 'with --format kubernetes: MinIO\'s namespace', 'minio')
+      .option('--secret-name <name>', 'with --format kubernetes: Secret and ConfigMap name', 'minio-irsa-openid'),
+    PROVIDER,
+  ).action(run(async () => (await import('./commands/render.js')).renderMinioEnvCommand as Action));
+
+  withSettings(
+    render.command('policy').description('a least-privilege MinIO policy: each workload gets only <bucket>/<prefix><its sub>/'),
+    ['bucket', 'prefix'],
+  ).action(run(async () => (await import('./commands/render.js')).renderPolicyCommand as Action));
+
+  return program;
+}
+
+/** The one place errors become messages and exit codes. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its one line; help and --version are not failures.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    process.stderr.write('  run "minio-irsa --help" (or "minio-irsa <command> --help") for usage\n');
+    return ExitCode.usage;
+  }
+  if (error instanceof CancelledError) {
+    logger.info('cancelled');
+    return error.exitCode;
+  }
+  if (error instanceof IrsaError) {
+    logger.error(error.message, error.hint);
+    if (logger.debugEnabled && error.stack) logger.debug(error.stack);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(`unexpected failure: ${message}`, logger.debugEnabled ? undefined : 'run again with --debug and report the stack trace');
+  if (error instanceof Error && error.stack) logger.debug(error.stack);
+  return exitCodeOf(error);
+}

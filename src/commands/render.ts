@@ -1,0 +1,107 @@
+import { UsageError } from '../errors.js';
+import { writePrivateFile } from '../fs-safe.js';
+import { generateClientSecret, readClientSecretFile } from '../minio/client-secret.js';
+import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
+import { renderAuthnConfig, type AuthnApiVersion } from '../render/authn-config.js';
+import { DEFAULT_LITESTREAM_IMAGES, renderLitestream, type LitestreamVersion } from '../render/litestream.js';
+import { renderMinioEnv, type MinioEnvFormat } from '../render/minio-env.js';
+import { renderPod } from '../render/pod.js';
+import { renderPolicy } from '../render/policy.js';
+import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
+import { WORKLOAD_SETTINGS, roleArnFor } from '../render/workload.js';
+import { logger } from '../ui/logger.js';
+import { stdoutIsTerminal, writeOut } from '../ui/output.js';
+import * as v from '../validate.js';
+
+// Thin: resolve and validate the inputs, call a renderer, put the result on stdout.
+
+interface GlobalFlags {
+  config?: string;
+}
+
+function named(raw: unknown, flag: string, parse: (raw: unknown) => string): string {
+  try {
+    return parse(raw);
+  } catch (error) {
+    throw new UsageError(`${flag} ${(error as Error).message}`, `pass a valid value to ${flag}`);
+  }
+}
+
+async function workload(flags: FlagValues & GlobalFlags) {
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(WORKLOAD_SETTINGS, flags, profile);
+  if (!settings.roleArn) logger.info(`role ARN derived from client id "${settings.clientId}": ${roleArnFor(settings)} (check it with: minio-irsa role-arn --from-logs)`);
+  return { profile, settings };
+}
+
+export async function renderPodCommand(flags: FlagValues & GlobalFlags & { name: string; image: string }): Promise<void> {
+  const { settings } = await workload(flags);
+  const name = named(flags.name, '--name', v.dns1123Subdomain);
+  const image = named(flags.image, '--image', v.image);
+  writeOut(await renderPod(settings, { name, image }));
+}
+
+export async function renderLitestreamCommand(
+  flags: FlagValues &
+    GlobalFlags & { name: string; appImage?: string; dbPath: string; litestreamVersion: LitestreamVersion; litestreamImage?: string },
+): Promise<void> {
+  const { profile, settings } = await workload(flags);
+  const storage = await resolveSettings(['bucket', 'prefix'], flags, profile);
+  if (flags.appImage === undefined) throw new UsageError('missing the application image for the StatefulSet', 'pass --app-image <image>');
+  writeOut(
+    await renderLitestream(
+      { ...settings, ...storage },
+      {
+        name: named(flags.name, '--name', v.dns1123Label),
+        appImage: named(flags.appImage, '--app-image', v.image),
+        dbPath: named(flags.dbPath, '--db-path', v.absolutePath),
+        litestreamVersion: flags.litestreamVersion,
+        litestreamImage: named(flags.litestreamImage ?? DEFAULT_LITESTREAM_IMAGES[flags.litestreamVersion], '--litestream-image', v.image),
+      },
+    ),
+  );
+}
+
+export async function renderRbacCommand(flags: { subject: AnonymousSubject }): Promise<void> {
+  writeOut(await renderRbac(flags.subject));
+}
+
+export async function renderAuthnConfigCommand(flags: { apiVersion: AuthnApiVersion }): Promise<void> {
+  writeOut(await renderAuthnConfig(flags.apiVersion));
+}
+
+export async function renderPolicyCommand(flags: FlagValues & GlobalFlags): Promise<void> {
+  const profile = await loadProfile(flags.config);
+  writeOut(await renderPolicy(await resolveSettings(['bucket', 'prefix'], flags, profile)));
+}
+
+export async function renderMinioEnvCommand(
+  flags: FlagValues &
+    GlobalFlags & {
+      format: MinioEnvFormat;
+      output?: string;
+      force?: boolean;
+      clientSecretFile?: string;
+      minioNamespace: string;
+      secretName: string;
+    },
+): Promise<void> {
+  // A new secret must not scroll past on a terminal: it goes to a file or a redirect only.
+  if (flags.output === undefined && stdoutIsTerminal()) {
+    throw new UsageError('render minio-env emits the client secret and stdout is a terminal', 'write it to a private file with -o FILE, or redirect stdout (> file)');
+  }
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+  const kubernetes = {
+    name: named(flags.secretName, '--secret-name', v.dns1123Subdomain),
+    namespace: named(flags.minioNamespace, '--minio-namespace', v.dns1123Label),
+  };
+  const secret = flags.clientSecretFile ? await readClientSecretFile(flags.clientSecretFile) : generateClientSecret();
+  const text = await renderMinioEnv(flags.format, settings, secret, kubernetes);
+  if (flags.output === undefined) {
+    writeOut(text);
+    return;
+  }
+  await writePrivateFile(flags.output, text, flags.force ?? false);
+  logger.success(`wrote ${flags.output} (mode 0600); the client secret is only in that file`);
+}

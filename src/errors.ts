@@ -1,0 +1,36 @@
+// Typed errors. Library code throws these; only main() turns them into messages and exit codes.
+
+export const ExitCode = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class IrsaError extends Error {
+  readonly exitCode: ExitCode = ExitCode.failure;
+  /** What the user can do about it: one line, shown under the error. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** Bad usage or bad input: a flag, a profile key, a file the user gave us. Exit 2. */
+export class UsageError extends IrsaError {
+  override readonly exitCode = ExitCode.usage;
+}
+
+/** Something we tried failed at run time (a server, the network, a check). Exit 1. */
+export class OperationError extends IrsaError {}
+
+/** The user pressed Ctrl-C at a prompt or declined to go on. */
+export class CancelledError extends IrsaError {
+  override readonly exitCode = ExitCode.cancelled;
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof IrsaError ? error.exitCode : ExitCode.failure;
+}

@@ -1,0 +1,62 @@
+import { renderText, renderYaml } from './template.js';
+import type { Profile } from '../settings.js';
+
+export const MINIO_ENV_FORMATS = ['env', 'systemd', 'compose', 'kubernetes'] as const;
+export type MinioEnvFormat = (typeof MINIO_ENV_FORMATS)[number];
+
+export type MinioEnvSettings = Pick<Profile, 'configUrl' | 'clientId' | 'rolePolicy' | 'displayName' | 'provider'>;
+
+export interface KubernetesTarget {
+  name: string;
+  namespace: string;
+}
+
+const PREFIX = 'MINIO_IDENTITY_OPENID_';
+
+/** "_" is MinIO's default provider; any other name becomes the variables' _<NAME> suffix. */
+export function envSuffix(provider: string): string {
+  return provider === '_' ? '' : `_${provider.toUpperCase()}`;
+}
+
+export function clientSecretVariable(provider: string): string {
+  return `${PREFIX}CLIENT_SECRET${envSuffix(provider)}`;
+}
+
+/** The provider's settings in the order MinIO documents them; role policy, not claims. */
+export function minioEnvEntries(settings: MinioEnvSettings, clientSecret: string): [string, string][] {
+  const suffix = envSuffix(settings.provider);
+  return [
+    [`${PREFIX}CONFIG_URL${suffix}`, settings.configUrl],
+    [`${PREFIX}CLIENT_ID${suffix}`, settings.clientId],
+    [`${PREFIX}CLIENT_SECRET${suffix}`, clientSecret],
+    [`${PREFIX}ROLE_POLICY${suffix}`, settings.rolePolicy.join(',')],
+    [`${PREFIX}DISPLAY_NAME${suffix}`, settings.displayName],
+  ];
+}
+
+export async function renderMinioEnv(
+  format: MinioEnvFormat,
+  settings: MinioEnvSettings,
+  clientSecret: string,
+  kubernetes: KubernetesTarget,
+): Promise<string> {
+  const entries = minioEnvEntries(settings, clientSecret);
+  const provider = settings.provider;
+  switch (format) {
+    case 'env':
+    case 'systemd':
+      // Values are validated to need no quoting, so one line format suits docker --env-file,
+      // compose env_file, systemd EnvironmentFile and a POSIX shell alike.
+      return renderText(`minio-env/${format}.txt`, { provider, lines: entries.map(([key, value]) => `${key}=${value}`).join('\n') });
+    case 'compose':
+      return renderYaml('minio-env/compose.yaml', { environment: Object.fromEntries(entries) });
+    case 'kubernetes': {
+      const secretKey = clientSecretVariable(provider);
+      return renderYaml('minio-env/kubernetes.yaml', {
+        ...kubernetes,
+        secretData: { [secretKey]: clientSecret },
+        configData: Object.fromEntries(entries.filter(([key]) => key !== secretKey)),
+      });
+    }
+  }
+}

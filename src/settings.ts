@@ -1,0 +1,71 @@
+import * as v from './validate.js';
+
+// Every answer the commands need, with where it lives in minio-irsa.yaml, the flag that
+// overrides it, and how it is validated. Flags override the file; the file overrides defaults.
+
+export interface Profile {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  configUrl: string;
+  endpoint: string;
+  /** MinIO's region; unset means MinIO has none (the role ARN then has an empty region). */
+  region: string | undefined;
+  provider: string;
+  clientId: string;
+  rolePolicy: string[];
+  displayName: string;
+  roleArn: string | undefined;
+  namespace: string;
+  serviceAccount: string;
+  tokenPath: string;
+  tokenExpiration: number;
+  bucket: string;
+  prefix: string;
+}
+
+export type SettingName = keyof Profile;
+
+export interface SettingSpec<K extends SettingName = SettingName> {
+  /** Dotted path in minio-irsa.yaml. */
+  key: string;
+  /** The flag, whose camelCase form is the setting's name. */
+  flag: string;
+  valueName: string;
+  description: string;
+  parse: (raw: unknown) => Profile[K];
+  /** Used when neither flag nor file gives a value. */
+  default?: Profile[K];
+  /** May stay unset (the command copes without it). */
+  optional?: boolean;
+}
+
+type SpecTable = { [K in SettingName]: SettingSpec<K> };
+
+export const DEFAULT_TOKEN_PATH = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
+export const DEFAULT_CLIENT_ID = 'sts.amazonaws.com';
+export const AWS_DEFAULT_REGION = 'us-east-1';
+
+export const SETTINGS: SpecTable = {
+  kubeconfig: { key: 'kube.kubeconfig', flag: '--kubeconfig', valueName: '<path>', description: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', parse: v.filePath, optional: true },
+  context: { key: 'kube.context', flag: '--context', valueName: '<name>', description: 'kube context (default: the current context)', parse: v.text, optional: true },
+  configUrl: { key: 'issuer.configUrl', flag: '--config-url', valueName: '<url>', description: "issuer discovery URL as MinIO will reach it (https://<apiserver>:6443/.well-known/openid-configuration)", parse: v.configUrl },
+  endpoint: { key: 'minio.endpoint', flag: '--endpoint', valueName: '<url>', description: "MinIO's S3 API endpoint (not the console), e.g. https://minio.example.com:9000", parse: v.s3Endpoint },
+  region: { key: 'minio.region', flag: '--region', valueName: '<region>', description: `MinIO's region, only if MINIO_REGION/MINIO_SITE_REGION is set on the server (clients then use it instead of ${AWS_DEFAULT_REGION})`, parse: v.region, optional: true },
+  provider: { key: 'minio.provider', flag: '--provider', valueName: '<name>', description: 'OpenID provider name in MinIO ("_" = the default provider)', parse: v.providerName, default: '_' },
+  clientId: { key: 'minio.clientId', flag: '--client-id', valueName: '<id>', description: 'OpenID client id = the token audience', parse: v.clientId, default: DEFAULT_CLIENT_ID },
+  rolePolicy: { key: 'minio.rolePolicy', flag: '--role-policy', valueName: '<names>', description: 'MinIO policy name(s) for the role, comma-separated', parse: v.policyNames, default: ['minio-irsa'] },
+  displayName: { key: 'minio.displayName', flag: '--display-name', valueName: '<name>', description: "provider's display name in MinIO", parse: v.displayName, default: 'k8s' },
+  roleArn: { key: 'minio.roleArn', flag: '--role-arn', valueName: '<arn>', description: 'role ARN (default: derived from the client id and region)', parse: v.roleArn, optional: true },
+  namespace: { key: 'workload.namespace', flag: '--namespace', valueName: '<name>', description: "workload's namespace", parse: v.dns1123Label, default: 'default' },
+  serviceAccount: { key: 'workload.serviceAccount', flag: '--service-account', valueName: '<name>', description: "workload's ServiceAccount", parse: v.dns1123Subdomain },
+  tokenPath: { key: 'workload.tokenPath', flag: '--token-path', valueName: '<path>', description: 'token file inside the pod (AWS_WEB_IDENTITY_TOKEN_FILE)', parse: v.tokenPath, default: DEFAULT_TOKEN_PATH },
+  tokenExpiration: { key: 'workload.tokenExpiration', flag: '--token-expiration', valueName: '<seconds>', description: 'projected token lifetime in seconds (>= 600)', parse: v.tokenExpiration, default: 3600 },
+  bucket: { key: 'workload.bucket', flag: '--bucket', valueName: '<name>', description: "the workload's bucket", parse: v.bucket },
+  prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: 'key prefix inside the bucket under which each workload gets <prefix><sub>/', parse: v.prefix, default: '' },
+};
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+export function settingByKey(key: string): SettingName | undefined {
+  return SETTING_NAMES.find((name) => SETTINGS[name].key === key);
+}

@@ -1,0 +1,30 @@
+import { logger } from './logger.js';
+
+// The one spinner factory. A spinner only on an interactive stderr; elsewhere (CI, pipes,
+// tests) each step is a plain log line, so logs stay readable.
+export interface Spinner {
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  warn(text?: string): void;
+  stop(): void;
+}
+
+export async function startSpinner(text: string): Promise<Spinner> {
+  if (!process.stderr.isTTY || process.env['CI']) {
+    logger.step(text);
+    return {
+      succeed: (t) => logger.success(t ?? text),
+      fail: (t) => logger.error(t ?? text),
+      warn: (t) => logger.warn(t ?? text),
+      stop: () => undefined,
+    };
+  }
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: process.stderr }).start();
+  return {
+    succeed: (t) => void spinner.succeed(t ?? text),
+    fail: (t) => void spinner.fail(t ?? text),
+    warn: (t) => void spinner.warn(t ?? text),
+    stop: () => void spinner.stop(),
+  };
+}
