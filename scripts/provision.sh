@@ -8,6 +8,8 @@ set -euo pipefail
 K8S_VERSION="${MINIO_IRSA_K8S_VERSION:-1.34.4}"
 # The 2025-10-15 release commit is refused by the module proxy; this is the last commit.
 MINIO_VERSION="${MINIO_IRSA_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+# mc, MinIO's own client: the tests' independent admin client (policies, idp config).
+MC_VERSION="${MINIO_IRSA_MC_VERSION:-v0.0.0-20250313080218-cf909e1063a9}"
 CACHE="${MINIO_IRSA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minio-irsa}"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
@@ -38,15 +40,15 @@ cri-client csi-translation-lib dynamic-resource-allocation endpointslice externa
 kube-aggregator kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics
 mount-utils pod-security-admission sample-apiserver sample-cli-plugin sample-controller"
 
-build_kube_apiserver() {
+build_kube() {
   local dir="$CACHE/kube-apiserver-v$K8S_VERSION"
   local minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
   local staging_version="v0.$minor.${K8S_VERSION##*.}"
-  # Two binaries from one compile: the plain version, and one that reports +k3s1 so tests
-  # can play a k3s cluster. -X only changes the link step, so the second costs seconds.
-  if [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-apiserver-k3s" ]; then return; fi
+  # Two apiservers from one compile: the plain version, and one that reports +k3s1 so tests
+  # can play a k3s cluster (-X only changes the link step). kubectl applies manifests as users do.
+  if [ -x "$dir/kube-apiserver" ] && [ -x "$dir/kube-apiserver-k3s" ] && [ -x "$dir/kubectl" ]; then return; fi
   need_go
-  say "building kube-apiserver v$K8S_VERSION (first time only; 20-40 minutes on 2 cores)"
+  say "building kube-apiserver and kubectl v$K8S_VERSION (first time only; 20-40 minutes on 2 cores)"
   local work; work="$(mktemp -d)"
   trap 'rm -rf "$work"' RETURN
   {
@@ -60,7 +62,7 @@ build_kube_apiserver() {
     for m in $STAGING; do echo "	k8s.io/$m => k8s.io/$m $staging_version"; done
     echo ")"
   } >"$work/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$work/tools.go"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$work/tools.go"
   (cd "$work" && go mod tidy >/dev/null 2>"$work/tidy.log") || { cat "$work/tidy.log" >&2; die "go mod tidy for kube-apiserver failed"; }
   mkdir -p "$dir.tmp"
   local pkg="k8s.io/component-base/version"
@@ -71,6 +73,9 @@ build_kube_apiserver() {
   (cd "$work" && CGO_ENABLED=0 go build -o "$dir.tmp/kube-apiserver-k3s" \
       -ldflags "$common -X $pkg.gitVersion=v$K8S_VERSION+k3s1" k8s.io/kubernetes/cmd/kube-apiserver) \
     || die "go build kube-apiserver (+k3s1) failed"
+  (cd "$work" && CGO_ENABLED=0 go build -o "$dir.tmp/kubectl" \
+      -ldflags "$common -X $pkg.gitVersion=v$K8S_VERSION" k8s.io/kubernetes/cmd/kubectl) \
+    || die "go build kubectl failed"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 
@@ -80,9 +85,36 @@ build_minio() {
   need_go
   say "building MinIO $MINIO_VERSION (first time only; about 10 minutes on 2 cores)"
   mkdir -p "$dir.tmp"
-  CGO_ENABLED=0 GOBIN="$dir.tmp" go install "github.com/minio/minio@$MINIO_VERSION" \
+  # go install leaves the version as DEVELOPMENT.GOGET; stamp the commit's date as MinIO's
+  # release builds do, so server info reports a real version.
+  local stamp="${MINIO_VERSION#v0.0.0-}"; stamp="${stamp%%-*}"
+  local when="${stamp:0:4}-${stamp:4:2}-${stamp:6:2}T${stamp:8:2}:${stamp:10:2}:${stamp:12:2}Z"
+  local tag="RELEASE.${when//:/-}" pkg="github.com/minio/minio/cmd"
+  CGO_ENABLED=0 GOBIN="$dir.tmp" go install \
+      -ldflags "-s -w -X $pkg.Version=$when -X $pkg.ReleaseTag=$tag -X $pkg.CommitID=${MINIO_VERSION##*-} -X $pkg.ShortCommitID=${MINIO_VERSION##*-}" \
+      "github.com/minio/minio@$MINIO_VERSION" \
     || die "go install github.com/minio/minio@$MINIO_VERSION failed"
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+build_mc() {
+  local dir="$CACHE/mc-$MC_VERSION"
+  if [ -x "$dir/mc" ]; then return; fi
+  need_go
+  say "building mc $MC_VERSION (first time only; about 5 minutes on 2 cores)"
+  mkdir -p "$dir.tmp"
+  CGO_ENABLED=0 GOBIN="$dir.tmp" go install -ldflags "-s -w" "github.com/minio/mc@$MC_VERSION" \
+    || die "go install github.com/minio/mc@$MC_VERSION failed"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
+ensure_openssl() {
+  if command -v openssl >/dev/null 2>&1; then return; fi
+  command -v apt-get >/dev/null 2>&1 || die "openssl is missing: install it (the rig makes its certificates with it)"
+  say "installing openssl"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openssl >/dev/null || die "apt-get install openssl failed"
 }
 
 ensure_aws() {
@@ -98,9 +130,11 @@ ensure_aws() {
 mkdir -p "$CACHE"
 ensure_etcd
 ensure_aws
-build_kube_apiserver
+ensure_openssl
+build_kube
 build_minio
+build_mc
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$(command -v aws)"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$(command -v aws)"}
 JSON

@@ -45,9 +45,9 @@ export async function renderLitestreamCommand(
   flags: FlagValues &
     GlobalFlags & { name: string; appImage?: string; dbPath: string; litestreamVersion: LitestreamVersion; litestreamImage?: string },
 ): Promise<void> {
+  if (flags.appImage === undefined) throw new UsageError('missing the application image for the StatefulSet', 'pass --app-image <image>');
   const { profile, settings } = await workload(flags);
   const storage = await resolveSettings(['bucket', 'prefix'], flags, profile);
-  if (flags.appImage === undefined) throw new UsageError('missing the application image for the StatefulSet', 'pass --app-image <image>');
   writeOut(
     await renderLitestream(
       { ...settings, ...storage },

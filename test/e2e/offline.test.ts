@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+// The built CLI, offline commands: what a user without a cluster sees.
+
+const workloadFlags = ['--endpoint', 'https://minio.lan:9000', '--service-account', 'web'];
+const configUrl = ['--config-url', 'https://192.0.2.10:6443/.well-known/openid-configuration'];
+
+function assertUsageError(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stdout, '', 'nothing may reach stdout on bad input');
+  assert.match(result.stderr, pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+}
+
+describe('minio-irsa offline', () => {
+  it('--help and --version work', async () => {
+    const help = await runCli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /render/);
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('--help and render load neither @kubernetes/client-node nor minio', async () => {
+    for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn']]) {
+      const trace = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'imports');
+      writeFileSync(trace, '');
+      const result = await runCli(args, { nodeArgs: ['--import', join(ROOT, 'test/helpers/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
+      assert.equal(result.code, 0, result.stderr);
+      const imported = readFileSync(trace, 'utf8');
+      assert.match(imported, /commander/, 'the trace must see imports at all');
+      assert.doesNotMatch(imported, /@kubernetes\/client-node|^minio$|@inquirer|^ora$/m, args.join(' '));
+    }
+  });
+
+  it('role-arn derives the known vector and reads it from logs on stdin', async () => {
+    assert.equal((await runCli(['role-arn'])).stdout, 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
+    const logs = 'INFO: IAM Roles: arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n';
+    const result = await runCli(['role-arn', '--from-logs', '-'], { input: logs });
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, 'arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
+    assert.match(result.stderr, /region "eu-west-1".*--region eu-west-1/);
+    const json = await runCli(['role-arn', '--from-logs', '-', '--region', 'eu-west-1', '-o', 'json'], { input: logs });
+    assert.deepEqual(JSON.parse(json.stdout), { source: 'logs', clientId: 'sts.amazonaws.com', roleArns: ['arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA'] });
+    assert.equal(json.stderr, '');
+  });
+
+  it('role-arn says what to look for when the log has no ARN', async () => {
+    const result = await runCli(['role-arn', '--from-logs', '-'], { input: 'API: http://127.0.0.1:9000\n' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no "IAM Roles:" line.*\n.*ROLE_POLICY/);
+  });
+
+  it('role-arn with another client id fails naming the ids', async () => {
+    const result = await runCli(['role-arn', '--from-logs', '-', '--client-id', 'other'], { input: 'IAM Roles: arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /belongs to client id "other"/);
+  });
+
+  it('every render target prints valid YAML or JSON on stdout', async () => {
+    const targets: string[][] = [
+      ['pod', ...workloadFlags],
+      ['litestream', ...workloadFlags, '--bucket', 'apps', '--app-image', 'nginx:1.27'],
+      ['litestream', ...workloadFlags, '--bucket', 'apps', '--app-image', 'nginx:1.27', '--litestream-version', '0.3'],
+      ['rbac'],
+      ['authn-config'],
+      ['minio-env', ...configUrl, '--format', 'compose'],
+      ['minio-env', ...configUrl, '--format', 'kubernetes'],
+    ];
+    for (const target of targets) {
+      const result = await runCli(['render', ...target]);
+      assert.equal(result.code, 0, `${target.join(' ')}: ${result.stderr}`);
+      for (const doc of parseAllDocuments(result.stdout)) assert.equal(doc.errors.length, 0, target.join(' '));
+    }
+    const policy = await runCli(['render', 'policy', '--bucket', 'apps']);
+    assert.equal(policy.code, 0);
+    JSON.parse(policy.stdout);
+  });
+
+  it('reads the profile file, and flags override it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    writeFileSync(join(dir, 'minio-irsa.yaml'), 'minio:\n  endpoint: https://minio.lan:9000\nworkload:\n  namespace: apps\n  serviceAccount: web\n');
+    const fromFile = await runCli(['render', 'pod'], { cwd: dir });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.match(fromFile.stdout, /namespace: apps/);
+    const overridden = await runCli(['render', 'pod', '--namespace', 'other'], { cwd: dir });
+    assert.match(overridden.stdout, /namespace: other/);
+    const explicit = await runCli(['--config', join(dir, 'minio-irsa.yaml'), 'render', 'pod']);
+    assert.equal(explicit.code, 0, explicit.stderr);
+  });
+
+  it('bad input: one line, the fix, exit 2, nothing on stdout', async () => {
+    assertUsageError(await runCli(['render', 'pod', ...workloadFlags, '--namespace', 'Bad_NS']), /--namespace "Bad_NS" is not a valid DNS-1123 label[^\n]*\n\s+fix: pass a valid value to --namespace/);
+    assertUsageError(await runCli(['render', 'pod', '--endpoint', 'https://minio.lan:9000', '--service-account', 'UPPER']), /--service-account "UPPER"/);
+    assertUsageError(await runCli(['render', 'minio-env', '--config-url', 'http://192.0.2.10:6443/.well-known/openid-configuration']), /--config-url .* is not https/);
+    assertUsageError(await runCli(['render', 'pod', ...workloadFlags, '--token-expiration', '300']), /--token-expiration "300" must be .* at least 600/);
+    assertUsageError(await runCli(['render', 'nonsense']), /unknown command 'nonsense'/);
+    assertUsageError(await runCli(['render', 'minio-env', ...configUrl, '--format', 'toml']), /--format <format>' argument 'toml' is invalid. Allowed choices are env, systemd, compose, kubernetes/);
+    assertUsageError(await runCli(['render', 'pod', '--service-account', 'web']), /missing .*S3 API endpoint[^\n]*\n\s+fix: pass --endpoint <url>/);
+    assertUsageError(await runCli(['render', 'litestream', ...workloadFlags, '--bucket', 'apps']), /--app-image/);
+    assertUsageError(await runCli(['--config', '/nonexistent/minio-irsa.yaml', 'render', 'policy', '--bucket', 'apps']), /cannot read the profile \/nonexistent\/minio-irsa.yaml/);
+  });
+
+  it('a bad profile names the file, line and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    writeFileSync(join(dir, 'minio-irsa.yaml'), 'minio:\n  endpoint: https://minio.lan:9000\nworkload:\n  serviceAccount: web\n  tokenExpiration: 60\n');
+    assertUsageError(await runCli(['render', 'pod'], { cwd: dir }), /minio-irsa\.yaml:5 workload\.tokenExpiration: "60" must be/);
+  });
+
+  it('minio-env -o writes a 0600 file and prints no secret; never clobbers a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const file = join(dir, 'minio.env');
+    const result = await runCli(['render', 'minio-env', ...configUrl, '-o', file]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const secret = /CLIENT_SECRET=(.+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), 'the secret must not be printed');
+    const again = await runCli(['render', 'minio-env', ...configUrl, '-o', file]);
+    assertUsageError(again, /already exists/);
+    assert.ok(readFileSync(file, 'utf8').includes(secret), 'the existing file must be untouched');
+    assert.deepEqual(readdirSync(dir), ['minio.env'], 'no temporary files left behind');
+    const reused = await runCli(['render', 'minio-env', ...configUrl, '--client-secret-file', file, '--format', 'systemd']);
+    assert.equal(reused.code, 2, 'the file starts with a comment line, not a secret');
+  });
+
+  it('two renders generate two different secrets', async () => {
+    const a = await runCli(['render', 'minio-env', ...configUrl]);
+    const b = await runCli(['render', 'minio-env', ...configUrl]);
+    assert.notEqual(/CLIENT_SECRET=(.+)/.exec(a.stdout)?.[1], /CLIENT_SECRET=(.+)/.exec(b.stdout)?.[1]);
+  });
+});

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Cluster, type Binaries, type ClusterOptions } from './kube.js';
+import { Minio } from './minio.js';
+
+export { Cluster, K3S_DEFAULT_ISSUER } from './kube.js';
+export { Minio } from './minio.js';
+
+// The real test rig: etcd, kube-apiserver and MinIO on 127.0.0.1, free ports, a temporary
+// directory, all stopped by stop() (and killed if this process dies). Used by the e2e
+// tests and by the sandbox demo.
+
+export interface RigBinaries extends Binaries {
+  minio: string;
+  aws: string;
+}
+
+let provisioned: RigBinaries | undefined;
+
+/** Runs scripts/provision.sh (about 10 ms when warm; builds on a cold machine). */
+export function provision(): RigBinaries {
+  if (!provisioned) {
+    const script = fileURLToPath(new URL('../../scripts/provision.sh', import.meta.url));
+    const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    provisioned = JSON.parse(out.trim().split('\n').pop() ?? '{}') as RigBinaries;
+  }
+  return provisioned;
+}
+
+export interface RigOptions extends ClusterOptions {
+  /** Start MinIO too (default true). */
+  minio?: boolean;
+}
+
+export class Rig {
+  readonly cluster: Cluster;
+  readonly minio: Minio | undefined;
+  private failed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly binaries: RigBinaries,
+    options: RigOptions,
+  ) {
+    this.cluster = new Cluster(dir, binaries, options);
+    this.minio = options.minio === false ? undefined : new Minio(dir, binaries.minio);
+  }
+
+  static async start(options: RigOptions = {}): Promise<Rig> {
+    const binaries = provision();
+    const dir = mkdtempSync(join(tmpdir(), 'minio-irsa-rig-'));
+    const rig = new Rig(dir, binaries, options);
+    try {
+      await Promise.all([rig.cluster.start(), rig.minio?.start()]);
+    } catch (error) {
+      rig.failed = true;
+      await rig.stop();
+      throw error;
+    }
+    return rig;
+  }
+
+  /** The MinIO of a rig started with it. */
+  get s3(): Minio {
+    if (!this.minio) throw new Error('this rig was started without MinIO');
+    return this.minio;
+  }
+
+  /** Where each server's log is: named in failure messages. */
+  logs(): string {
+    return [this.cluster.etcd, this.cluster.apiserver, this.minio?.process].filter((p) => p).map((p) => `${p?.name}: ${p?.logFile}`).join('\n');
+  }
+
+  /** Keep the directory (logs, certs) after stop, because something failed. */
+  markFailed(): void {
+    this.failed = true;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.minio?.stop(), this.cluster.stop()]);
+    if (this.failed || process.env['MINIO_IRSA_KEEP_RIG'] === '1') {
+      process.stderr.write(`rig: logs kept in ${this.dir}\n${this.logs()}\n`);
+    } else {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
