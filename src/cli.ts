@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CancelledError, ExitCode, IrsaError, exitCodeOf } from './errors.js';
 import { SETTINGS, type SettingName } from './settings.js';
-import { logger } from './ui/logger.js';
 
 // The program: options and help only. Each command's module is imported when it runs, so
 // --help and render never load the Kubernetes or MinIO clients.
@@ -40,7 +39,9 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
-  program.hook('preAction', (_program, action) => logger.setDebug(Boolean(action.optsWithGlobals()['debug'])));
+  program.hook('preAction', async (_program, action) => {
+    if (action.optsWithGlobals()['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
+  });
 
   withSettings(
     program
@@ -121,13 +122,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function report(error: unknown): number {
+async function report(error: unknown): Promise<number> {
   if (error instanceof CommanderError) {
     // Commander already printed its one line; help and --version are not failures.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     process.stderr.write('  run "minio-irsa --help" (or "minio-irsa <command> --help") for usage\n');
     return ExitCode.usage;
   }
+  // Loaded only on failure: the logger brings chalk, which --help does not need.
+  const { logger } = await import('./ui/logger.js');
   if (error instanceof CancelledError) {
     logger.info('cancelled');
     return error.exitCode;

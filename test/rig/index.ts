@@ -14,7 +14,9 @@ export { Minio } from './minio.js';
 // tests and by the sandbox demo.
 
 export interface RigBinaries extends Binaries {
+  kubectl: string;
   minio: string;
+  mc: string;
   aws: string;
 }
 

@@ -40,8 +40,8 @@ describe('render pod', () => {
   it('has the env, the projected token and a read-only mount', async () => {
     const text = await renderPod(workload, { name: 'test', image: 'amazon/aws-cli:2.22.0' });
     matchSnapshot('pod', text);
-    const [sa, pod] = yamlDocs(text) as [Record<string, never>, { spec: { containers: { env: { name: string; value: string }[]; volumeMounts: unknown[] }[]; volumes: unknown[] } }];
-    assert.equal((sa as { kind: string }).kind, 'ServiceAccount');
+    const [sa, pod] = yamlDocs(text) as [{ kind: string }, { spec: { containers: { env: { name: string; value: string }[]; volumeMounts: unknown[] }[]; volumes: unknown[] } }];
+    assert.equal(sa.kind, 'ServiceAccount');
     const env = Object.fromEntries(pod.spec.containers[0]!.env.map((e) => [e.name, e.value]));
     assert.deepEqual(env, {
       AWS_ROLE_ARN: 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA',
