@@ -34,6 +34,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export class ManagedProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** Where the current run's output starts in the log file (it is appended across restarts). */
+  private startOffset = 0;
 
   constructor(
     readonly name: string,
@@ -41,6 +43,7 @@ export class ManagedProcess {
   ) {}
 
   start(command: string, args: string[], env: Record<string, string | undefined> = {}): void {
+    this.startOffset = Buffer.byteLength(this.log());
     const log = createWriteStream(this.logFile, { flags: 'a' });
     log.write(`\n### ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,9 +83,14 @@ export class ManagedProcess {
     throw new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${what}; see ${this.logFile}`);
   }
 
+  /** The output of the current run only. */
+  currentLog(): string {
+    return Buffer.from(this.log()).subarray(this.startOffset).toString('utf8');
+  }
+
   async waitForLog(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     let match: RegExpMatchArray | null = null;
-    await this.waitUntil(`log line ${pattern}`, async () => (match = this.log().match(pattern)) !== null, timeoutMs);
+    await this.waitUntil(`log line ${pattern}`, async () => (match = this.currentLog().match(pattern)) !== null, timeoutMs);
     return match as unknown as RegExpMatchArray;
   }
 
