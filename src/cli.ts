@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { CancelledError, ExitCode, IrsaError, exitCodeOf } from './errors.js';
+import { CancelledError, ExitCode, IrsaError, ReportedFailure, exitCodeOf } from './errors.js';
 import { SETTINGS, type SettingName } from './settings.js';
 
 // The program: options and help only. Each command's module is imported when it runs, so
@@ -108,6 +108,55 @@ export function buildProgram(): Command {
     ['bucket', 'prefix'],
   ).action(run(async () => (await import('./commands/render.js')).renderPolicyCommand as Action));
 
+  const cluster = program.command('cluster').description('the cluster side: anonymous issuer discovery, RBAC, CA');
+  withSettings(
+    cluster
+      .command('check')
+      .description('check every cluster-side link MinIO depends on, and say how to fix a broken one')
+      .option('--ca-file <file>', 'check this CA instead of the one found in the kubeconfig or cluster')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+    ['kubeconfig', 'context', 'configUrl'],
+  ).action(run(async () => (await import('./commands/cluster.js')).clusterCheckCommand as Action));
+
+  withSettings(
+    cluster
+      .command('apply')
+      .description('let MinIO read issuer discovery anonymously: plan, confirm, apply the ClusterRoleBinding, verify')
+      .addOption(new Option('--subject <who>', 'bind User system:anonymous, or Group system:unauthenticated').choices(['user', 'group']).default('user'))
+      .option('-y, --yes', 'apply without asking')
+      .option('--dry-run', 'show the plan (validated by a server-side dry run) and change nothing'),
+    ['kubeconfig', 'context', 'configUrl'],
+  ).action(run(async () => (await import('./commands/cluster.js')).clusterApplyCommand as Action));
+
+  withSettings(
+    program
+      .command('reset')
+      .description('remove what minio-irsa created in the cluster (only objects it owns)')
+      .option('-y, --yes', 'remove without asking')
+      .option('--dry-run', 'say what would be removed'),
+    ['kubeconfig', 'context'],
+  ).action(run(async () => (await import('./commands/cluster.js')).resetCommand as Action));
+
+  const ca = program.command('ca').description("the cluster CA that MinIO must trust");
+  withSettings(
+    ca
+      .command('export')
+      .description("find the cluster CA, prove it validates the config URL's host, and write it (PEM)")
+      .option('--ca-file <file>', 'validate and export this CA instead of finding one')
+      .option('-o, --output <file>', 'write to FILE instead of stdout')
+      .option('--force', 'with -o: replace an existing file'),
+    ['kubeconfig', 'context', 'configUrl'],
+  ).action(run(async () => (await import('./commands/ca.js')).caExportCommand as Action));
+
+  withSettings(
+    program
+      .command('token')
+      .description("mint a service-account token like a pod's and show its claims (iss, sub, aud, exp, kid)")
+      .option('--raw', 'print the token itself (it is a credential: handle it as one)')
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+    ['kubeconfig', 'context', 'namespace', 'serviceAccount', 'clientId', 'tokenExpiration'],
+  ).action(run(async () => (await import('./commands/token.js')).tokenCommand as Action));
+
   return program;
 }
 
@@ -129,6 +178,7 @@ async function report(error: unknown): Promise<number> {
     process.stderr.write('  run "minio-irsa --help" (or "minio-irsa <command> --help") for usage\n');
     return ExitCode.usage;
   }
+  if (error instanceof ReportedFailure) return error.exitCode;
   // Loaded only on failure: the logger brings chalk, which --help does not need.
   const { logger } = await import('./ui/logger.js');
   if (error instanceof CancelledError) {

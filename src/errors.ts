@@ -23,6 +23,9 @@ export class UsageError extends IrsaError {
 /** Something we tried failed at run time (a server, the network, a check). Exit 1. */
 export class OperationError extends IrsaError {}
 
+/** A failure the command has already shown in full (a check report): exit 1, print nothing more. */
+export class ReportedFailure extends OperationError {}
+
 /** The user pressed Ctrl-C at a prompt or declined to go on. */
 export class CancelledError extends IrsaError {
   override readonly exitCode = ExitCode.cancelled;

@@ -91,6 +91,12 @@ export async function resolveSettings<K extends SettingName>(
   return out as Pick<Profile, K>;
 }
 
+/** A setting only when the flag or the file gives it; no default, no question. */
+export async function resolveIfGiven<K extends SettingName>(name: K, flags: FlagValues, profile: LoadedProfile): Promise<Profile[K] | undefined> {
+  if (flags[name] === undefined && profile.values[name] === undefined) return undefined;
+  return resolveOne(name, flags, profile);
+}
+
 async function resolveOne<K extends SettingName>(name: K, flags: FlagValues, profile: LoadedProfile): Promise<Profile[K]> {
   const spec = SETTINGS[name];
   const fromFlag = flags[name];

@@ -86,7 +86,7 @@ export function detect(version: VersionInfo, nodes: readonly NodeInfo[]): Detect
     if (distribution === 'kubernetes') distribution = nodeSignal[0];
     if (nodeSignal[0] === distribution) evidence.push(nodeSignal[1]);
   }
-  if (evidence.length === 0) evidence.push(`/version gitVersion ${version.gitVersion} has no distribution marker${nodes.length ? '' : ' (nodes not readable)'}`);
+  if (evidence.length === 0) evidence.push(`/version gitVersion ${version.gitVersion} has no distribution marker${nodes.length ? '' : ' (no node metadata to go on)'}`);
   const minor = Number.parseInt(version.minor, 10);
   const nodeArgs = nodes.map((node) => node.annotations['k3s.io/node-args'] ?? node.annotations['rke2.io/node-args']).find((value) => value !== undefined);
   const anonymousAuthArg = anonymousAuthFromNodeArgs(nodeArgs);

@@ -115,8 +115,14 @@ export class Cluster {
     await this.startApiserver();
   }
 
-  private writeKubeconfig(): string {
-    const file = join(this.dir, 'kubeconfig');
+  /** A kubeconfig for another user (client certificate CN=user, O=groups), e.g. without admin rights. */
+  userKubeconfig(user: string, groups: string[] = []): string {
+    const subject = `${groups.map((group) => `/O=${group}`).join('')}/CN=${user}`;
+    return this.writeKubeconfig(makeLeaf(this.dir, `user-${user}`, this.ca, { subject, usage: 'client' }), `kubeconfig-${user}`);
+  }
+
+  private writeKubeconfig(client: KeyPair = this.admin, name = 'kubeconfig'): string {
+    const file = join(this.dir, name);
     const b64 = (path: string): string => readFileSync(path).toString('base64');
     writeFileSync(
       file,
@@ -124,7 +130,7 @@ export class Cluster {
         apiVersion: 'v1',
         kind: 'Config',
         clusters: [{ name: 'rig', cluster: { server: this.server, 'certificate-authority-data': b64(this.ca.cert) } }],
-        users: [{ name: 'rig-admin', user: { 'client-certificate-data': b64(this.admin.cert), 'client-key-data': b64(this.admin.key) } }],
+        users: [{ name: 'rig-admin', user: { 'client-certificate-data': b64(client.cert), 'client-key-data': b64(client.key) } }],
         contexts: [{ name: 'rig', context: { cluster: 'rig', user: 'rig-admin' } }],
         'current-context': 'rig',
       }),
