@@ -19,6 +19,15 @@ function withSettings(command: Command, names: readonly SettingName[]): Command 
   return command;
 }
 
+/** Where MinIO's admin credentials come from; never a secret on the command line. */
+function withAdmin(command: Command): Command {
+  withSettings(command, ['alias']);
+  return command
+    .option('--admin-user <access-key>', 'admin access key (the secret comes from --admin-secret-file or MINIO_ROOT_PASSWORD)')
+    .option('--admin-secret-file <file>', 'file holding the admin secret key on its first line')
+    .option('--minio-ca-file <file>', "CA of MinIO's own TLS certificate, when it is private");
+}
+
 type Action = (flags: Record<string, unknown>) => Promise<void>;
 
 /** Merge the global flags in and hand the command's flags to a lazily imported module. */
@@ -43,14 +52,18 @@ export function buildProgram(): Command {
     if (action.optsWithGlobals()['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
   });
 
-  withSettings(
-    program
-      .command('role-arn')
-      .description("print MinIO's role ARN: derived from the client id, or found in MinIO's startup log")
-      .option('--from-logs <file>', "read it from MinIO's log (- for stdin) and check it against the derivation")
-      .option('--all', 'with --from-logs: print every role ARN found, not just this client id\'s')
-      .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
-    ['clientId', 'region'],
+  withAdmin(
+    withSettings(
+      program
+        .command('role-arn')
+        .description("print MinIO's role ARN: derived from the client id, or read from MinIO (log, command, admin API) and cross-checked")
+        .option('--from-logs <file>', "read it from MinIO's log (- for stdin)")
+        .option('--from-command <command>', 'run a command that prints MinIO\'s log (e.g. "kubectl logs -n minio deploy/minio") and read it there')
+        .option('--from-admin', "ask MinIO's admin API (needs admin credentials)")
+        .option('--all', 'with a log: print every role ARN found, not just this client id\'s')
+        .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+      ['clientId', 'region', 'provider', 'endpoint'],
+    ),
   ).action(run(async () => (await import('./commands/role-arn.js')).roleArnCommand as Action));
 
   const render = program
@@ -156,6 +169,60 @@ export function buildProgram(): Command {
       .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
     ['kubeconfig', 'context', 'namespace', 'serviceAccount', 'clientId', 'tokenExpiration'],
   ).action(run(async () => (await import('./commands/token.js')).tokenCommand as Action));
+
+  const minio = program.command('minio').description('the MinIO side: server, OpenID provider, policies');
+  withAdmin(
+    withSettings(
+      minio
+        .command('info')
+        .description("MinIO's version and region, and its OpenID providers with their role ARNs")
+        .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+      ['endpoint'],
+    ),
+  ).action(run(async () => (await import('./commands/minio.js')).minioInfoCommand as Action));
+
+  withAdmin(
+    withSettings(
+      minio
+        .command('policy')
+        .description('the least-privilege policy (each workload: <bucket>/<prefix><its sub>/); --apply creates it in MinIO')
+        .option('--apply', 'create or update it in MinIO through the admin API')
+        .option('--name <name>', 'policy name in MinIO [default: the first role policy]'),
+      ['endpoint', 'bucket', 'prefix', 'rolePolicy'],
+    ),
+  ).action(run(async () => (await import('./commands/minio.js')).minioPolicyCommand as Action));
+
+  withAdmin(
+    withSettings(
+      minio
+        .command('configure')
+        .description("MinIO's OpenID provider with a random secret: as settings (like render minio-env) or --apply through the admin API; checks discovery the way MinIO will first")
+        .option('--apply', 'add or update the provider through the admin API (MinIO then needs a restart)')
+        .option('--ca-file <file>', 'the CA MinIO will trust for the config URL [default: the cluster CA from the kubeconfig]')
+        .option('--skip-verify', 'do not check the config URL and CA first (MinIO stalls its IAM if they fail at startup)')
+        .addOption(new Option('--format <format>', 'settings format').choices(['env', 'systemd', 'compose', 'kubernetes']).default('env'))
+        .option('-o, --output <file>', 'write the settings to FILE with mode 0600')
+        .option('--force', 'with -o: replace an existing file')
+        .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE')
+        .option('--minio-namespace <name>', "with --format kubernetes: MinIO's namespace", 'minio')
+        .option('--secret-name <name>', 'with --format kubernetes: Secret and ConfigMap name', 'minio-irsa-openid'),
+      ['endpoint', 'configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'kubeconfig', 'context'],
+    ),
+  ).action(run(async () => (await import('./commands/minio.js')).minioConfigureCommand as Action));
+
+  withAdmin(
+    withSettings(
+      program
+        .command('exchange')
+        .description("trade a service-account token for MinIO credentials (STS AssumeRoleWithWebIdentity) as a pod would; --probe proves them on S3")
+        .option('--token-file <file>', "use this token instead of minting one with the TokenRequest API")
+        .option('--duration <seconds>', 'credential lifetime, 900 to 31536000 [default: until the token expires]')
+        .option('--probe', 'put/get/delete a probe object in the workload\'s own prefix and check that writing elsewhere is denied')
+        .option('--export', 'print the credentials as shell export lines (they are secrets)')
+        .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+      ['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration', 'bucket', 'prefix'],
+    ),
+  ).action(run(async () => (await import('./commands/exchange.js')).exchangeCommand as Action));
 
   return program;
 }

@@ -94,3 +94,38 @@ export function presentedChain(url: string, timeoutMs = 10_000): Promise<Present
     socket.on('error', (error) => reject(classifyNetworkError(url, error, timeoutMs)));
   });
 }
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface HttpOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  caPem?: string | undefined;
+  timeoutMs?: number;
+}
+
+/** An HTTP(S) request with an optional pinned CA; network failures become NetworkError. */
+export async function httpRequest(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
+  const { request: httpOrHttps } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return new Promise((resolve, reject) => {
+    const req = httpOrHttps(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, timeout: timeoutMs, ...(options.caPem ? { ca: options.caPem } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', (error) => reject(classifyNetworkError(url, error, timeoutMs)));
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error) => reject(classifyNetworkError(url, error, timeoutMs)));
+    req.end(options.body);
+  });
+}

@@ -15,6 +15,7 @@ export interface Profile {
   rolePolicy: string[];
   displayName: string;
   roleArn: string | undefined;
+  alias: string | undefined;
   namespace: string;
   serviceAccount: string;
   tokenPath: string;
@@ -56,6 +57,7 @@ export const SETTINGS: SpecTable = {
   rolePolicy: { key: 'minio.rolePolicy', flag: '--role-policy', valueName: '<names>', description: 'MinIO policy name(s) for the role, comma-separated', parse: v.policyNames, default: ['minio-irsa'] },
   displayName: { key: 'minio.displayName', flag: '--display-name', valueName: '<name>', description: "provider's display name in MinIO", parse: v.displayName, default: 'k8s' },
   roleArn: { key: 'minio.roleArn', flag: '--role-arn', valueName: '<arn>', description: 'role ARN (default: derived from the client id and region)', parse: v.roleArn, optional: true },
+  alias: { key: 'minio.alias', flag: '--alias', valueName: '<name>', description: 'mc alias holding the admin credentials (MC_HOST_<name>, or mc\'s config.json)', parse: v.mcAlias, optional: true },
   namespace: { key: 'workload.namespace', flag: '--namespace', valueName: '<name>', description: "workload's namespace", parse: v.dns1123Label, default: 'default' },
   serviceAccount: { key: 'workload.serviceAccount', flag: '--service-account', valueName: '<name>', description: "workload's ServiceAccount", parse: v.dns1123Subdomain },
   tokenPath: { key: 'workload.tokenPath', flag: '--token-path', valueName: '<path>', description: 'token file inside the pod (AWS_WEB_IDENTITY_TOKEN_FILE)', parse: v.tokenPath, default: DEFAULT_TOKEN_PATH },

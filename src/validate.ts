@@ -79,8 +79,8 @@ export function region(raw: unknown): string {
 /** An OpenID provider name as MinIO knows it; "_" is the default (unnamed) provider. */
 export function providerName(raw: unknown): string {
   const value = text(raw);
-  if (value !== '_' && !/^[a-z0-9]([a-z0-9_]{0,30}[a-z0-9])?$/.test(value)) {
-    throw new InvalidValue(`"${value}" is not a valid provider name ("_" for the default provider, or lowercase letters, digits and '_', becoming the _<NAME> suffix of the MINIO_IDENTITY_OPENID_* variables)`);
+  if (value !== '_' && !/^[A-Za-z0-9]([A-Za-z0-9_]{0,30}[A-Za-z0-9])?$/.test(value)) {
+    throw new InvalidValue(`"${value}" is not a valid provider name ("_" for the default provider, or letters, digits and '_', becoming the _<NAME> suffix of the MINIO_IDENTITY_OPENID_* variables)`);
   }
   return value;
 }
@@ -171,4 +171,10 @@ export function absolutePath(raw: unknown): string {
 
 export function filePath(raw: unknown): string {
   return text(raw);
+}
+
+export function mcAlias(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new InvalidValue(`"${value}" is not an mc alias name (letters, digits, '_' and '-')`);
+  return value;
 }

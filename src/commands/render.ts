@@ -4,7 +4,7 @@ import { generateClientSecret, readClientSecretFile } from '../minio/client-secr
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { renderAuthnConfig, type AuthnApiVersion } from '../render/authn-config.js';
 import { DEFAULT_LITESTREAM_IMAGES, renderLitestream, type LitestreamVersion } from '../render/litestream.js';
-import { renderMinioEnv, type MinioEnvFormat } from '../render/minio-env.js';
+import { renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../render/minio-env.js';
 import { renderPod } from '../render/pod.js';
 import { renderPolicy } from '../render/policy.js';
 import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
@@ -75,28 +75,32 @@ export async function renderPolicyCommand(flags: FlagValues & GlobalFlags): Prom
   writeOut(await renderPolicy(await resolveSettings(['bucket', 'prefix'], flags, profile)));
 }
 
-export async function renderMinioEnvCommand(
-  flags: FlagValues &
-    GlobalFlags & {
-      format: MinioEnvFormat;
-      output?: string;
-      force?: boolean;
-      clientSecretFile?: string;
-      minioNamespace: string;
-      secretName: string;
-    },
-): Promise<void> {
-  // A new secret must not scroll past on a terminal: it goes to a file or a redirect only.
+export interface MinioEnvOutputFlags {
+  format: MinioEnvFormat;
+  output?: string;
+  force?: boolean;
+  clientSecretFile?: string;
+  minioNamespace: string;
+  secretName: string;
+}
+
+/** A new secret must not scroll past on a terminal: it goes to a file or a redirect only. */
+export function refuseSecretOnTerminal(flags: Pick<MinioEnvOutputFlags, 'output'>): void {
   if (flags.output === undefined && stdoutIsTerminal()) {
-    throw new UsageError('render minio-env emits the client secret and stdout is a terminal', 'write it to a private file with -o FILE, or redirect stdout (> file)');
+    throw new UsageError('this prints the client secret and stdout is a terminal', 'write it to a private file with -o FILE, or redirect stdout (> file)');
   }
-  const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+}
+
+export async function clientSecretFor(flags: Pick<MinioEnvOutputFlags, 'clientSecretFile'>): Promise<string> {
+  return flags.clientSecretFile ? readClientSecretFile(flags.clientSecretFile) : generateClientSecret();
+}
+
+/** Render the provider settings and put them on stdout, or in a 0600 file. */
+export async function emitMinioEnv(settings: MinioEnvSettings, secret: string, flags: MinioEnvOutputFlags): Promise<void> {
   const kubernetes = {
     name: named(flags.secretName, '--secret-name', v.dns1123Subdomain),
     namespace: named(flags.minioNamespace, '--minio-namespace', v.dns1123Label),
   };
-  const secret = flags.clientSecretFile ? await readClientSecretFile(flags.clientSecretFile) : generateClientSecret();
   const text = await renderMinioEnv(flags.format, settings, secret, kubernetes);
   if (flags.output === undefined) {
     writeOut(text);
@@ -104,4 +108,11 @@ export async function renderMinioEnvCommand(
   }
   await writePrivateFile(flags.output, text, flags.force ?? false);
   logger.success(`wrote ${flags.output} (mode 0600); the client secret is only in that file`);
+}
+
+export async function renderMinioEnvCommand(flags: FlagValues & GlobalFlags & MinioEnvOutputFlags): Promise<void> {
+  refuseSecretOnTerminal(flags);
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+  await emitMinioEnv(settings, await clientSecretFor(flags), flags);
 }

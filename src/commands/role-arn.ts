@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { OperationError, UsageError } from '../errors.js';
 import { deriveRoleArn, parseRoleArn, roleArnsFromLogs, roleIdOf } from '../minio/arn.js';
+import { arnFromAdmin, arnFromLog, crossCheck, logsFromCommand, type ArnFinding } from '../minio/arn-sources.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
+import { adminClientFor, type AdminFlags } from './admin-flags.js';
 
-interface RoleArnFlags extends FlagValues {
+interface RoleArnFlags extends FlagValues, AdminFlags {
   config?: string;
   fromLogs?: string;
+  fromCommand?: string;
+  fromAdmin?: boolean;
   all?: boolean;
   output: 'text' | 'json';
 }
@@ -25,47 +29,52 @@ async function readLogs(source: string): Promise<string> {
   }
 }
 
-/** Derive the role ARN, or find it in MinIO's startup log and check it against the derivation. */
+/**
+ * Derive the role ARN, or read it from MinIO (its log, a command printing its log, its admin
+ * API), cross-checking every source against the derivation and explaining differences.
+ */
 export async function roleArnCommand(flags: RoleArnFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const { clientId, region } = await resolveSettings(['clientId', 'region'], flags, profile);
-  const derived = deriveRoleArn(clientId, region ?? '');
-  if (flags.fromLogs === undefined) {
-    emit(flags.output, [derived], 'derived', clientId);
-    return;
-  }
+  const { clientId, region, provider } = await resolveSettings(['clientId', 'region', 'provider'], flags, profile);
+  if (flags.fromLogs !== undefined && flags.fromCommand !== undefined) throw new UsageError('--from-logs and --from-command both name a log', 'pass one of them');
+  const findings: ArnFinding[] = [];
 
-  const source = flags.fromLogs === '-' ? 'stdin' : flags.fromLogs;
-  const found = roleArnsFromLogs(await readLogs(flags.fromLogs));
-  if (!found || found.length === 0) {
-    throw new OperationError(
-      `no "IAM Roles:" line with a role ARN in ${source}`,
-      'MinIO prints "IAM Roles: arn:minio:iam:..." at startup (not with --quiet) once an OpenID provider with a role policy (MINIO_IDENTITY_OPENID_ROLE_POLICY) is loaded: pass the log of its latest start',
-    );
+  const logSource = flags.fromLogs !== undefined ? { text: readLogs(flags.fromLogs), origin: flags.fromLogs === '-' ? 'stdin' : flags.fromLogs } : flags.fromCommand !== undefined ? { text: logsFromCommand(flags.fromCommand), origin: `the output of "${flags.fromCommand}"` } : undefined;
+  if (logSource) {
+    const log = await logSource.text;
+    if (flags.all) {
+      const all = roleArnsFromLogs(log) ?? [];
+      if (all.length === 0) arnFromLog(log, clientId, logSource.origin); // throws the explanatory error
+      emit(flags.output, { source: 'logs', clientId, roleArns: all });
+      return;
+    }
+    const finding = arnFromLog(log, clientId, logSource.origin);
+    const found = roleArnsFromLogs(log) ?? [];
+    if (found.length > 1 && !found.some((arn) => parseRoleArn(arn)?.roleId === roleIdOf(clientId))) {
+      throw new OperationError(
+        `none of the role ARNs in ${logSource.origin} (${found.join(', ')}) belongs to client id "${clientId}" (role id ${roleIdOf(clientId)})`,
+        'pass the --client-id that MinIO is configured with (MINIO_IDENTITY_OPENID_CLIENT_ID), or --all to list every ARN',
+      );
+    }
+    findings.push(finding);
   }
-  if (flags.all) {
-    emit(flags.output, found, 'logs', clientId);
+  if (flags.fromAdmin) {
+    const admin = await adminClientFor(flags, profile);
+    findings.push(await arnFromAdmin(admin, provider));
+  }
+  if (findings.length === 0) {
+    emit(flags.output, { source: 'derived', clientId, roleArns: [deriveRoleArn(clientId, region ?? '')] });
     return;
   }
-  const roleId = roleIdOf(clientId);
-  const match = found.find((arn) => parseRoleArn(arn)?.roleId === roleId);
-  if (!match) {
-    throw new OperationError(
-      `none of the role ARNs in ${source} (${found.join(', ')}) belongs to client id "${clientId}" (role id ${roleId})`,
-      'pass the --client-id that MinIO is configured with (MINIO_IDENTITY_OPENID_CLIENT_ID), or --all to list every ARN',
-    );
-  }
-  if (match !== derived) {
-    const serverRegion = parseRoleArn(match)?.region ?? '';
-    logger.warn(
-      `MinIO's ARN has region "${serverRegion}" but the derivation used "${region ?? ''}": ` +
-        (serverRegion ? `MinIO has a region set; use --region ${serverRegion} (minio.region in the profile)` : 'MinIO has no region set; drop --region (minio.region)'),
-    );
-  }
-  emit(flags.output, [match], 'logs', clientId);
+  const check = crossCheck(clientId, region, findings);
+  for (const explanation of check.explanations) logger.warn(explanation);
+  if (findings.every((finding) => finding.arn === undefined)) throw new OperationError('MinIO did not report a role ARN', check.explanations[0]);
+  if (check.agree && flags.output === 'text') logger.success(`${check.findings.map((f) => f.source).join(', ')} agree`);
+  const primary = findings.find((f) => f.arn === check.arn)?.source ?? 'derived';
+  emit(flags.output, { source: primary, clientId, roleArns: [check.arn], agree: check.agree, findings: check.findings, explanations: check.explanations });
 }
 
-function emit(output: 'text' | 'json', arns: string[], source: 'derived' | 'logs', clientId: string): void {
-  if (output === 'json') writeJson({ source, clientId, roleArns: arns });
-  else writeOut(arns.join('\n'));
+function emit(output: 'text' | 'json', result: { source: string; clientId: string; roleArns: string[]; [key: string]: unknown }): void {
+  if (output === 'json') writeJson(result);
+  else writeOut(result.roleArns.join('\n'));
 }

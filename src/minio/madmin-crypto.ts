@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, type CipherGCMTypes } from 'node:crypto';
 import { OperationError } from '../errors.js';
 
 // MinIO admin-API bodies (madmin EncryptData/DecryptData): salt[32] | id[1] | nonce[8] |
@@ -15,7 +15,9 @@ const HEADER = SALT + 1 + NONCE;
 const FRAGMENT = 16 * 1024;
 const TAG = 16;
 
+// Both are AEADs with a 16-byte tag; Node types only the GCM overloads, hence the cast below.
 type Cipher = 'aes-256-gcm' | 'chacha20-poly1305';
+const aead = (cipher: Cipher): CipherGCMTypes => cipher as CipherGCMTypes;
 
 async function deriveKey(id: AlgorithmId, password: string, salt: Uint8Array): Promise<Buffer> {
   if (id === ALGORITHMS.pbkdf2AesGcm) return pbkdf2Sync(password, salt, 8192, 32, 'sha256');
@@ -38,13 +40,13 @@ function nonceFor(nonce8: Uint8Array, sequence: number): Buffer {
 }
 
 function seal(cipher: Cipher, key: Buffer, nonce: Buffer, plaintext: Uint8Array, ad: Uint8Array): Buffer {
-  const c = createCipheriv(cipher, key, nonce, { authTagLength: TAG });
+  const c = createCipheriv(aead(cipher), key, nonce, { authTagLength: TAG });
   c.setAAD(ad, { plaintextLength: plaintext.length });
   return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
 }
 
 function open(cipher: Cipher, key: Buffer, nonce: Buffer, sealed: Uint8Array, ad: Uint8Array): Buffer {
-  const d = createDecipheriv(cipher, key, nonce, { authTagLength: TAG });
+  const d = createDecipheriv(aead(cipher), key, nonce, { authTagLength: TAG });
   const body = sealed.subarray(0, sealed.length - TAG);
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
   d.setAAD(ad, { plaintextLength: body.length });

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { OperationError } from '../errors.js';
+import { httpRequest, NetworkError, type HttpResponse } from '../net.js';
 import { registerSecret } from '../secrets.js';
 import type { Credentials } from './sigv4.js';
 
@@ -41,6 +42,8 @@ export interface ExchangeInput {
   roleArn: string;
   durationSeconds?: number;
   timeoutMs?: number;
+  /** CA of MinIO's own certificate, when it is private. */
+  caPem?: string | undefined;
 }
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
@@ -49,25 +52,24 @@ export async function assumeRoleWithWebIdentity(input: ExchangeInput): Promise<T
   registerSecret(input.token);
   const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: input.token, RoleArn: input.roleArn });
   if (input.durationSeconds !== undefined) form.set('DurationSeconds', String(input.durationSeconds));
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(new URL('/', input.endpoint), {
+    response = await httpRequest(new URL('/', input.endpoint).href, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
-      signal: AbortSignal.timeout(input.timeoutMs ?? 15_000),
+      caPem: input.caPem,
+      timeoutMs: input.timeoutMs ?? 15_000,
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new OperationError(
-      `cannot reach MinIO's STS at ${input.endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-      'check the MinIO S3 endpoint (--endpoint): host, port, http vs https, and that MinIO is running',
-      { cause: error },
-    );
+    if (error instanceof NetworkError) {
+      throw new OperationError(`cannot reach MinIO's STS at ${input.endpoint}: ${error.message}`, 'check the MinIO S3 endpoint (--endpoint): host, port, http vs https, and that MinIO is running', { cause: error });
+    }
+    throw error;
   }
-  const text = await response.text();
+  const text = response.body.toString('utf8');
   const parsed = safeParse(text);
-  if (!response.ok) throw stsError(response.status, parsed, text);
+  if (response.status >= 300) throw stsError(response.status, parsed, text);
   const result = (parsed['AssumeRoleWithWebIdentityResponse'] as Record<string, Record<string, Record<string, string>>> | undefined)?.['AssumeRoleWithWebIdentityResult']?.['Credentials'];
   if (!result?.['AccessKeyId'] || !result['SecretAccessKey'] || !result['SessionToken']) {
     throw new OperationError(`MinIO's STS answered ${response.status} without credentials`, 'is --endpoint really MinIO\'s S3 API port (not the console)?');

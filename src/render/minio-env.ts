@@ -13,9 +13,13 @@ export interface KubernetesTarget {
 
 const PREFIX = 'MINIO_IDENTITY_OPENID_';
 
-/** "_" is MinIO's default provider; any other name becomes the variables' _<NAME> suffix. */
+/**
+ * "_" is MinIO's default provider; any other name becomes the variables' suffix verbatim:
+ * MinIO names an env-configured provider by the suffix exactly as written (case kept), and
+ * the admin API looks providers up by that name.
+ */
 export function envSuffix(provider: string): string {
-  return provider === '_' ? '' : `_${provider.toUpperCase()}`;
+  return provider === '_' ? '' : `_${provider}`;
 }
 
 export function clientSecretVariable(provider: string): string {

@@ -45,7 +45,8 @@ export class Minio {
       ['server', '--address', `127.0.0.1:${this.port}`, '--console-address', `127.0.0.1:${this.consolePort}`, '--certs-dir', this.certsDir, this.dataDir],
       { MINIO_ROOT_USER: this.rootUser, MINIO_ROOT_PASSWORD: this.rootPassword, MINIO_UPDATE: 'off', MINIO_BROWSER: 'off', ...env },
     );
-    await this.process.waitUntil('/minio/health/live', async () => (await fetch(`${this.endpoint}/minio/health/live`)).ok, 60_000);
+    // live answers before IAM and the admin API are up; ready waits for them.
+    await this.process.waitUntil('/minio/health/ready', async () => (await fetch(`${this.endpoint}/minio/health/ready`)).ok, 60_000);
   }
 
   /** Stop and start again with `env`; the data directory (users, policies, buckets) stays. */

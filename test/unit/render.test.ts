@@ -129,10 +129,10 @@ describe('render minio-env', () => {
       if (format === 'compose' || format === 'kubernetes') yamlDocs(text);
     });
   }
-  it('suffixes a named provider', async () => {
+  it('suffixes a named provider with its name verbatim (MinIO keeps the case)', async () => {
     const text = await renderMinioEnv('env', { ...provider, provider: 'home_k3s' }, FIXED_SECRET, { name: 'x', namespace: 'minio' });
     matchSnapshot('minio-env-named', text);
-    assert.match(text, /^MINIO_IDENTITY_OPENID_CONFIG_URL_HOME_K3S=https:/m);
+    assert.match(text, /^MINIO_IDENTITY_OPENID_CONFIG_URL_home_k3s=https:/m);
   });
 });
 

@@ -47,7 +47,8 @@ describe('validators', () => {
   it('checks provider names, client ids, buckets and role ARNs', () => {
     assert.equal(v.providerName('_'), '_');
     assert.equal(v.providerName('k8s_home'), 'k8s_home');
-    assert.throws(() => v.providerName('K8S'), v.InvalidValue);
+    assert.equal(v.providerName('K8S'), 'K8S');
+    assert.throws(() => v.providerName('k8s-home'), v.InvalidValue);
     assert.throws(() => v.clientId('a b'), v.InvalidValue);
     assert.throws(() => v.clientId('a,b'), v.InvalidValue);
     assert.throws(() => v.bucket('ab'), v.InvalidValue);

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { ReportedFailure, UsageError } from '../errors.js';
+import { decodeJwt } from '../jwt.js';
+import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
+import { roleArnFor, subjectOf } from '../render/workload.js';
+import { registerSecret } from '../secrets.js';
+import { AWS_DEFAULT_REGION } from '../settings.js';
+import { logger } from '../ui/logger.js';
+import { writeJson, writeOut } from '../ui/output.js';
+import { minioCa, type AdminFlags } from './admin-flags.js';
+
+interface ExchangeFlags extends FlagValues, AdminFlags {
+  config?: string;
+  tokenFile?: string;
+  duration?: string;
+  export?: boolean;
+  probe?: boolean;
+  output: 'text' | 'json';
+}
+
+const shellQuote = (value: string): string => `'${value.replace(/'/g, "'\\''")}'`;
+
+/** Trade a service-account token for MinIO credentials, as a pod's SDK would, and prove them. */
+export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'tokenExpiration'], flags, profile);
+  const durationSeconds = flags.duration === undefined ? undefined : Number(flags.duration);
+  if (durationSeconds !== undefined && (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 31_536_000)) {
+    throw new UsageError(`--duration "${flags.duration}" must be a whole number of seconds from 900 to 31536000`, 'pass a valid --duration, or leave it out to let the credentials expire with the token');
+  }
+  let token: string;
+  if (flags.tokenFile) {
+    try {
+      token = (await readFile(flags.tokenFile, 'utf8')).trim();
+    } catch (error) {
+      throw new UsageError(`cannot read --token-file ${flags.tokenFile}: ${(error as Error).message}`, 'pass the path of a service-account token');
+    }
+    registerSecret(token);
+    decodeJwt(token);
+  } else {
+    const { serviceAccount } = await resolveSettings(['serviceAccount'], flags, profile);
+    const { connect } = await import('../kube/connect.js');
+    const { requestToken } = await import('../kube/tokens.js');
+    token = await requestToken(await connect(settings), { namespace: settings.namespace, serviceAccount, audience: settings.clientId, expirationSeconds: Math.max(600, settings.tokenExpiration) });
+  }
+  const claims = decodeJwt(token).claims;
+  const roleArn = roleArnFor(settings);
+  const region = settings.region ?? AWS_DEFAULT_REGION;
+  const caPem = await minioCa(flags);
+  const { assumeRoleWithWebIdentity } = await import('../minio/sts.js');
+  const credentials = await assumeRoleWithWebIdentity({ endpoint: settings.endpoint, token, roleArn, caPem, ...(durationSeconds === undefined ? {} : { durationSeconds }) });
+  const summary = { subject: claims.sub, roleArn, expiration: credentials.expiration.toISOString() };
+
+  let steps: { step: string; status: string; message: string }[] | undefined;
+  if (flags.probe) {
+    const { bucket, prefix, namespace, serviceAccount } = await resolveSettings(['bucket', 'prefix', 'namespace', 'serviceAccount'], flags, profile);
+    const sub = claims.sub ?? subjectOf(namespace, serviceAccount);
+    const { probeS3 } = await import('../minio/s3-probe.js');
+    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ownPrefix: `${prefix}${sub}/`, foreignPrefix: `${prefix}minio-irsa-not-${serviceAccount}/`, caPem });
+  }
+
+  if (flags.export) {
+    // Asked for explicitly: the one place credentials are printed.
+    writeOut(
+      [
+        `export AWS_ACCESS_KEY_ID=${shellQuote(credentials.accessKeyId)}`,
+        `export AWS_SECRET_ACCESS_KEY=${shellQuote(credentials.secretAccessKey)}`,
+        `export AWS_SESSION_TOKEN=${shellQuote(credentials.sessionToken)}`,
+        `export AWS_REGION=${shellQuote(region)}`,
+        `export AWS_ENDPOINT_URL_S3=${shellQuote(settings.endpoint)}`,
+      ].join('\n'),
+    );
+  } else if (flags.output === 'json') {
+    writeJson({ ...summary, ...(steps ? { probe: steps } : {}) });
+  }
+  if (flags.output !== 'json' || flags.export) {
+    logger.success(`STS AssumeRoleWithWebIdentity: temporary credentials for ${summary.subject ?? 'the token'} until ${summary.expiration}${flags.export ? '' : ' (not shown: pass --export to print them as shell exports)'}`);
+    for (const step of steps ?? []) {
+      if (step.status === 'ok') logger.success(`${step.step}: ${step.message}`);
+      else if (step.status === 'denied') logger.warn(`${step.step}: ${step.message}`);
+      else logger.error(`${step.step}: ${step.message}`);
+    }
+  }
+  if (steps?.some((step) => step.status === 'fail')) throw new ReportedFailure('the S3 probe failed');
+}

@@ -1,0 +1,114 @@
+import { OperationError, UsageError } from '../errors.js';
+import type { AdminClient } from '../minio/admin.js';
+import { broadPolicyWarning } from '../minio/policy.js';
+import { loadProfile, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
+import { renderPolicy } from '../render/policy.js';
+import { logger } from '../ui/logger.js';
+import { writeJson, writeOut } from '../ui/output.js';
+import { adminClientFor, type AdminFlags } from './admin-flags.js';
+import { clientSecretFor, emitMinioEnv, refuseSecretOnTerminal, type MinioEnvOutputFlags } from './render.js';
+
+interface MinioFlags extends FlagValues, AdminFlags {
+  config?: string;
+  output?: string;
+}
+
+export async function minioInfoCommand(flags: MinioFlags): Promise<void> {
+  const profile = await loadProfile(flags.config);
+  const admin = await adminClientFor(flags, profile);
+  const [info, providers] = await Promise.all([admin.serverInfo(), admin.listOpenIdProviders()]);
+  if (flags.output === 'json') {
+    writeJson({ endpoint: admin.endpoint, ...info, openIdProviders: providers });
+    return;
+  }
+  writeOut(`endpoint  ${admin.endpoint}\nversion   ${info.version ?? 'unknown'}\nregion    ${info.region ?? '(none: role ARNs have an empty region)'}\nmode      ${info.mode ?? 'unknown'}`);
+  for (const provider of providers) writeOut(`provider  ${provider.name}: ${provider.enabled ? 'enabled' : 'not loaded'}${provider.roleArn ? `, role ${provider.roleArn}` : ''}`);
+}
+
+/** The least-privilege policy; with --apply, created (or updated) in MinIO. */
+export async function minioPolicyCommand(flags: MinioFlags & { apply?: boolean; name?: string }): Promise<void> {
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['bucket', 'prefix', 'rolePolicy'], flags, profile);
+  const policy = await renderPolicy(settings);
+  const name = flags.name ?? settings.rolePolicy[0] ?? 'minio-irsa';
+  if (!flags.apply) {
+    writeOut(policy);
+    return;
+  }
+  const broad = broadPolicyWarning([name]);
+  if (broad) throw new UsageError(`refusing to overwrite the built-in policy "${name}"`, 'choose another --name (minio.rolePolicy)');
+  const admin = await adminClientFor(flags, profile);
+  const existed = (await admin.getPolicy(name)) !== undefined;
+  await admin.createPolicy(name, policy);
+  logger.success(`${existed ? 'updated' : 'created'} policy ${name} in MinIO: each workload gets only ${settings.bucket}/${settings.prefix}<its sub>/`);
+}
+
+async function verifyBeforeRestart(flags: MinioFlags & { caFile?: string; skipVerify?: boolean }, profile: LoadedProfile, configUrl: string): Promise<void> {
+  if (flags.skipVerify) {
+    logger.warn('--skip-verify: the config URL and CA were not checked; if MinIO cannot fetch them at startup its IAM stalls until fixed');
+    return;
+  }
+  const { caFromFile, findClusterCa } = await import('../kube/ca.js');
+  let ca;
+  if (flags.caFile) {
+    ca = await caFromFile(flags.caFile);
+  } else {
+    const target = await resolveSettings(['kubeconfig', 'context'], flags, profile);
+    const { connect } = await import('../kube/connect.js');
+    ca = await findClusterCa(await connect(target));
+  }
+  const { verifyDiscovery } = await import('../kube/discovery.js');
+  try {
+    const report = await verifyDiscovery(configUrl, ca.pem);
+    logger.success(`MinIO will be able to use ${configUrl}: issuer ${report.issuer}, ${report.keys.length} key(s), CA from ${ca.description}`);
+    for (const warning of report.warnings) logger.warn(warning);
+    logger.info(report.note);
+  } catch (error) {
+    if (error instanceof OperationError) {
+      throw new OperationError(
+        `${error.message} — not configuring MinIO: a provider that fails at startup stalls MinIO's IAM (every STS and non-root S3 request fails)`,
+        error.hint ?? 'fix discovery first: minio-irsa cluster check',
+      );
+    }
+    throw error;
+  }
+}
+
+async function ensurePoliciesExist(admin: AdminClient, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    if ((await admin.getPolicy(name)) === undefined) {
+      throw new OperationError(`role policy "${name}" does not exist in MinIO: every exchange would fail with "None of the given policies are defined"`, `create it first: minio-irsa minio policy --apply --name ${name} --bucket BUCKET`);
+    }
+  }
+}
+
+/** The provider: as MINIO_IDENTITY_OPENID_* settings, or applied through the admin API. */
+export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFlags & { apply?: boolean; caFile?: string; skipVerify?: boolean }): Promise<void> {
+  if (!flags.apply) refuseSecretOnTerminal(flags);
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+  const broad = broadPolicyWarning(settings.rolePolicy);
+  if (broad) logger.warn(broad);
+  await verifyBeforeRestart(flags, profile, settings.configUrl);
+  const secret = await clientSecretFor(flags);
+  if (!flags.apply) {
+    await emitMinioEnv(settings, secret, flags);
+    logger.info('then restart MinIO, and confirm the role ARN: minio-irsa role-arn --from-logs <log> (or --from-admin)');
+    return;
+  }
+  const admin = await adminClientFor(flags, profile);
+  await ensurePoliciesExist(admin, settings.rolePolicy);
+  const { restartRequired, updated } = await admin.putOpenIdProvider(settings.provider, {
+    config_url: settings.configUrl,
+    client_id: settings.clientId,
+    client_secret: secret,
+    role_policy: settings.rolePolicy.join(','),
+    display_name: settings.displayName,
+  });
+  logger.success(`${updated ? 'updated' : 'added'} OpenID provider "${settings.provider}" in MinIO ${admin.endpoint} (random client secret, not shown)`);
+  if (flags.output) await emitMinioEnv(settings, secret, { ...flags, format: flags.format });
+  if (restartRequired) {
+    logger.warn('MinIO loads OpenID providers at startup: restart it now (mc admin service restart ALIAS, or restart its process, container or pod)');
+    logger.info('then confirm: minio-irsa role-arn --from-admin');
+  }
+}
