@@ -1,79 +1,111 @@
 // The sandbox: real etcd, kube-apiserver and MinIO on loopback, and the whole IRSA chain
-// run with the built CLI, saying what each step proves. Everything is torn down at the end.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// driven by the built CLI from a minio-irsa.yaml profile, saying what each step proves.
+// Everything is torn down at the end.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runCli, type CliResult } from '../test/helpers/cli.js';
-import { parseEnvFile } from '../test/helpers/env-file.js';
 import { Rig } from '../test/rig/index.js';
 
 const bold = process.stderr.isTTY && !process.env['NO_COLOR'];
 const say = (text: string) => console.error(bold ? `\n\x1b[1m${text}\x1b[0m` : `\n${text}`);
 const proof = (text: string) => console.error(`  ✓ ${text}`);
-function check(result: CliResult, what: string): CliResult {
-  if (result.code !== 0) throw new Error(`${what} failed (exit ${String(result.code)}):\n${result.stderr || result.stdout}`);
-  return result;
-}
+const indent = (text: string) => text.trimEnd().split('\n').map((line) => `    ${line}`).join('\n');
 
 say('Starting the sandbox: etcd, kube-apiserver v1.34 and MinIO on 127.0.0.1 (free ports, temporary directory)');
 const rig = await Rig.start();
 const work = mkdtempSync(join(tmpdir(), 'minio-irsa-demo-'));
-const kubectl = (args: string[], input?: string) => run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, ...args], input === undefined ? {} : { input });
+const env = { MINIO_ROOT_USER: rig.s3.rootUser, MINIO_ROOT_PASSWORD: rig.s3.rootPassword };
+const cli = async (args: string[], expectFailure = false): Promise<CliResult> => {
+  const result = await runCli(args, { cwd: work, env });
+  console.error(`  $ minio-irsa ${args.join(' ')}`);
+  if (result.stderr.trim()) console.error(indent(result.stderr));
+  if ((result.code === 0) === expectFailure) throw new Error(`minio-irsa ${args.join(' ')} exited ${String(result.code)}`);
+  return result;
+};
+const kubectl = async (args: string[], input: string) => {
+  const result = await run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, ...args], { input });
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  return result;
+};
+const restartMinio = async (why: string) => {
+  await rig.s3.restart({});
+  await rig.s3.process.waitForLog(/API:/);
+  proof(`MinIO restarted (${why})`);
+};
+
 let failed = false;
 try {
-  proof(`kube-apiserver ${rig.cluster.server} (issuer ${rig.cluster.issuer}), MinIO ${rig.s3.endpoint}`);
+  writeFileSync(
+    join(work, 'minio-irsa.yaml'),
+    [
+      'version: 1',
+      'kube:',
+      `  kubeconfig: ${rig.cluster.kubeconfig}`,
+      'issuer:',
+      `  configUrl: ${rig.cluster.configUrl}`,
+      'minio:',
+      `  endpoint: ${rig.s3.endpoint}`,
+      '  rolePolicy: [minio-irsa]',
+      'workload:',
+      '  namespace: apps',
+      '  serviceAccount: web',
+      '  bucket: apps',
+      '',
+    ].join('\n'),
+  );
+  proof(`kube-apiserver ${rig.cluster.server}, MinIO ${rig.s3.endpoint}; profile ${join(work, 'minio-irsa.yaml')}`);
 
-  say('1. Issuer discovery must be readable without credentials (MinIO fetches it anonymously)');
-  const before = await rig.cluster.anonymous('/.well-known/openid-configuration');
-  proof(`before: anonymous GET /.well-known/openid-configuration -> ${before.status} (anonymous auth on, RBAC missing)`);
-  const rbac = check(await runCli(['render', 'rbac']), 'minio-irsa render rbac');
-  check(await kubectl(['apply', '-f', '-'], rbac.stdout), 'kubectl apply');
-  const after = await rig.cluster.anonymous('/.well-known/openid-configuration');
-  const jwksUri = (JSON.parse(after.body) as { jwks_uri: string }).jwks_uri;
-  const jwks = await rig.cluster.anonymous(new URL(jwksUri).pathname);
-  proof(`minio-irsa render rbac | kubectl apply -f -  ->  discovery ${after.status}, JWKS ${jwks.status} (${jwksUri})`);
+  say('1. Can MinIO read the issuer discovery anonymously? (anonymous auth is on, RBAC is not yet)');
+  await cli(['cluster', 'check'], true);
+  await cli(['cluster', 'apply', '--yes']);
+  proof('discovery and JWKS are now public; a second apply would change nothing');
 
-  say('2. MinIO trusts the cluster: OpenID settings with a random client secret, and the cluster CA');
-  const envFile = join(work, 'minio.env');
-  check(await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'readwrite', '-o', envFile]), 'minio-irsa render minio-env');
-  proof(`minio-irsa render minio-env -o ${envFile}  (mode 0600; the secret is never printed)`);
-  rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
-  proof(`cluster CA copied into MinIO's ${join(rig.s3.certsDir, 'CAs')}/`);
-  await rig.s3.restart(parseEnvFile(readFileSync(envFile, 'utf8')));
-  await rig.s3.process.waitForLog(/IAM Roles:/);
-  const fromLogs = check(await runCli(['role-arn', '--from-logs', rig.s3.process.logFile]), 'minio-irsa role-arn --from-logs').stdout.trim();
-  const derived = check(await runCli(['role-arn']), 'minio-irsa role-arn').stdout.trim();
-  if (fromLogs !== derived) throw new Error(`role ARN in MinIO's log (${fromLogs}) differs from the derived one (${derived})`);
-  proof(`MinIO restarted; its log says "IAM Roles: ${fromLogs}", equal to the derived ARN`);
+  say('2. MinIO must trust the cluster CA: export it (verified first) into MinIO\'s certs/CAs/');
+  await cli(['ca', 'export', '-o', join(rig.s3.certsDir, 'CAs', 'kubernetes-ca.crt')]);
+  await restartMinio('it reads certs/CAs/ at startup only');
 
-  say('3. A pod token: TokenRequest for ServiceAccount apps/web with audience sts.amazonaws.com');
+  say('3. A least-privilege policy, then the OpenID provider with a random secret, through the admin API');
+  await cli(['minio', 'policy', '--apply']);
+  await cli(['minio', 'configure', '--apply']);
+  await restartMinio('it loads OpenID providers at startup');
+  const arn = await cli(['role-arn', '--from-admin', '--from-logs', rig.s3.process.logFile]);
+  proof(`role ARN ${arn.stdout.trim()}: derived, MinIO's log and MinIO's admin API agree`);
+
+  say('4. A pod\'s token, traded for temporary credentials, proven on S3');
   await rig.cluster.createServiceAccount('apps', 'web');
+  await run(rig.binaries.mc, ['mb', 'rig/apps'], { env: { MC_HOST_rig: `http://${rig.s3.rootUser}:${rig.s3.rootPassword}@127.0.0.1:${rig.s3.port}`, MC_CONFIG_DIR: work } });
+  await cli(['exchange', '--probe']);
+
+  say('5. The real aws CLI with only the five AWS_* variables of the pod manifest: no key anywhere');
   const tokenFile = join(work, 'token');
   writeFileSync(tokenFile, await rig.cluster.requestToken('apps', 'web', 'sts.amazonaws.com', 600), { mode: 0o600 });
-  proof('token written where the projected volume would put it (10 minutes, audience = MinIO client id)');
-
-  say('4. The real aws CLI with only the five AWS_* variables: no access key anywhere');
   const awsEnv = {
     PATH: process.env['PATH'] ?? '',
     HOME: mkdtempSync(join(tmpdir(), 'minio-irsa-home-')),
     PYENV_ROOT: process.env['PYENV_ROOT'] ?? '',
-    AWS_ROLE_ARN: derived,
+    AWS_ROLE_ARN: arn.stdout.trim(),
     AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
     AWS_ENDPOINT_URL_STS: rig.s3.endpoint,
     AWS_ENDPOINT_URL_S3: rig.s3.endpoint,
     AWS_REGION: 'us-east-1',
   };
-  check(await run(rig.binaries.aws, ['s3api', 'create-bucket', '--bucket', 'test'], { env: awsEnv, cleanEnv: true }), 'aws s3api create-bucket');
-  const listing = check(await run(rig.binaries.aws, ['s3', 'ls'], { env: awsEnv, cleanEnv: true }), 'aws s3 ls');
-  proof(`aws s3api create-bucket --bucket test; aws s3 ls  ->  ${listing.stdout.trim()}`);
+  const file = join(work, 'hello.txt');
+  writeFileSync(file, 'hello from a pod\n');
+  const own = 's3://apps/system:serviceaccount:apps:web/hello.txt';
+  const put = await run(rig.binaries.aws, ['s3', 'cp', file, own], { env: awsEnv, cleanEnv: true });
+  if (put.code !== 0) throw new Error(`aws s3 cp: ${put.stderr}`);
+  proof(`aws s3 cp hello.txt ${own}`);
+  const other = await run(rig.binaries.aws, ['s3', 'cp', file, 's3://apps/system:serviceaccount:other:app/hello.txt'], { env: awsEnv, cleanEnv: true });
+  if (other.code === 0) throw new Error('the policy let apps/web write into another workload\'s prefix');
+  proof('aws s3 cp into another workload\'s prefix -> AccessDenied, as it must be');
 
-  say('5. The manifests, accepted by the real apiserver (no kubelet runs them here)');
-  const flags = ['--endpoint', rig.s3.endpoint, '--namespace', 'apps', '--service-account', 'web'];
-  const pod = check(await runCli(['render', 'pod', ...flags]), 'minio-irsa render pod');
-  check(await kubectl(['apply', '-f', '-'], pod.stdout), 'kubectl apply pod');
-  const litestream = check(await runCli(['render', 'litestream', ...flags, '--bucket', 'test', '--app-image', 'nginx:1.27']), 'minio-irsa render litestream');
-  check(await kubectl(['apply', '-f', '-'], litestream.stdout), 'kubectl apply litestream');
-  proof('minio-irsa render pod | kubectl apply -f -   and   minio-irsa render litestream | kubectl apply -f -');
+  say('6. The manifests, accepted by the real apiserver (no kubelet runs them here)');
+  const pod = await cli(['render', 'pod']);
+  await kubectl(['apply', '-f', '-'], pod.stdout);
+  const litestream = await cli(['render', 'litestream', '--app-image', 'nginx:1.27']);
+  await kubectl(['apply', '-f', '-'], litestream.stdout);
+  proof('minio-irsa render pod | kubectl apply -f -   and   minio-irsa render litestream --app-image ... | kubectl apply -f -');
   process.stdout.write(`# --- minio-irsa render pod ---\n${pod.stdout}`);
   say('The whole chain works: the pod above gets MinIO credentials from its service-account token alone.');
 } catch (error) {
@@ -82,6 +114,6 @@ try {
   console.error(`\ndemo failed: ${(error as Error).message}`);
 } finally {
   await rig.stop();
-  console.error(failed ? '' : 'Sandbox stopped and removed.');
+  if (!failed) console.error('Sandbox stopped and removed.');
 }
 process.exitCode = failed ? 1 : 0;

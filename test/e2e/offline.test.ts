@@ -48,7 +48,11 @@ describe('minio-irsa offline', () => {
     assert.equal(result.stdout, 'arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
     assert.match(result.stderr, /region "eu-west-1".*--region eu-west-1/);
     const json = await runCli(['role-arn', '--from-logs', '-', '--region', 'eu-west-1', '-o', 'json'], { input: logs });
-    assert.deepEqual(JSON.parse(json.stdout), { source: 'logs', clientId: 'sts.amazonaws.com', roleArns: ['arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA'] });
+    const parsed = JSON.parse(json.stdout) as { source: string; roleArns: string[]; agree: boolean; explanations: string[] };
+    assert.equal(parsed.source, 'logs');
+    assert.deepEqual(parsed.roleArns, ['arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA']);
+    assert.equal(parsed.agree, true);
+    assert.deepEqual(parsed.explanations, []);
     assert.equal(json.stderr, '');
   });
 
@@ -58,10 +62,14 @@ describe('minio-irsa offline', () => {
     assert.match(result.stderr, /no "IAM Roles:" line.*\n.*ROLE_POLICY/);
   });
 
-  it('role-arn with another client id fails naming the ids', async () => {
-    const result = await runCli(['role-arn', '--from-logs', '-', '--client-id', 'other'], { input: 'IAM Roles: arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n' });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /belongs to client id "other"/);
+  it('role-arn with another client id says MinIO uses another one', async () => {
+    const single = await runCli(['role-arn', '--from-logs', '-', '--client-id', 'other'], { input: 'IAM Roles: arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n' });
+    assert.equal(single.code, 0);
+    assert.equal(single.stdout.trim(), 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA', "MinIO's own ARN");
+    assert.match(single.stderr, /is not derived from client id "other"[^\n]*pass the one in MINIO_IDENTITY_OPENID_CLIENT_ID as --client-id/);
+    const several = await runCli(['role-arn', '--from-logs', '-', '--client-id', 'other'], { input: 'IAM Roles: arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA arn:minio:iam:::role/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA\n' });
+    assert.equal(several.code, 1);
+    assert.match(several.stderr, /belongs to client id "other"/);
   });
 
   it('every render target prints valid YAML or JSON on stdout', async () => {
