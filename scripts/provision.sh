@@ -19,17 +19,35 @@ need_go() {
   command -v go >/dev/null 2>&1 || die "Go is not installed (needed to build kube-apiserver and MinIO): install Go >= 1.24 from your distribution or go.dev"
 }
 
-ensure_etcd() {
-  if command -v etcd >/dev/null 2>&1; then return; fi
-  command -v apt-get >/dev/null 2>&1 || die "etcd is missing and apt-get is not available: install etcd >= 3.4 and put it on PATH"
-  say "installing etcd (Debian package etcd-server)"
+# Install a Debian package unless its command is already on PATH.
+apt_install() {
+  local command="$1" package="$2" why="$3"
+  if command -v "$command" >/dev/null 2>&1; then return; fi
+  command -v apt-get >/dev/null 2>&1 || die "$command is missing and apt-get is not available: install $package ($why)"
+  say "installing $package ($why)"
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends etcd-server >/dev/null \
-    || die "apt-get install etcd-server failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null \
+    || die "apt-get install $package failed"
+  command -v "$command" >/dev/null 2>&1 || die "$package installed but $command is not on PATH"
+}
+
+ensure_etcd() {
+  if command -v etcd >/dev/null 2>&1; then return; fi
+  apt_install etcd etcd-server "the rig's etcd"
   # The package starts a system etcd on 2379; the rig runs its own on free ports.
-  $sudo systemctl disable --now etcd >/dev/null 2>&1 || true
-  command -v etcd >/dev/null 2>&1 || die "etcd-server installed but etcd is not on PATH"
+  systemctl disable --now etcd >/dev/null 2>&1 || true
+}
+
+# `go install MODULE@VERSION` into a versioned cache directory, atomically.
+go_install_cached() {
+  local dir="$1" binary="$2" module="$3" ldflags="$4" eta="$5"
+  if [ -x "$dir/$binary" ]; then return; fi
+  need_go
+  say "building $module (first time only; $eta on 2 cores)"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  CGO_ENABLED=0 GOBIN="$dir.tmp" go install -ldflags "$ldflags" "$module" || die "go install $module failed"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 
 # kube-apiserver cannot be `go install`ed (k8s.io/kubernetes replaces its staging modules
@@ -80,57 +98,23 @@ build_kube() {
 }
 
 build_minio() {
-  local dir="$CACHE/minio-$MINIO_VERSION"
-  if [ -x "$dir/minio" ]; then return; fi
-  need_go
-  say "building MinIO $MINIO_VERSION (first time only; about 10 minutes on 2 cores)"
-  mkdir -p "$dir.tmp"
   # go install leaves the version as DEVELOPMENT.GOGET; stamp the commit's date as MinIO's
   # release builds do, so server info reports a real version.
   local stamp="${MINIO_VERSION#v0.0.0-}"; stamp="${stamp%%-*}"
   local when="${stamp:0:4}-${stamp:4:2}-${stamp:6:2}T${stamp:8:2}:${stamp:10:2}:${stamp:12:2}Z"
-  local tag="RELEASE.${when//:/-}" pkg="github.com/minio/minio/cmd"
-  CGO_ENABLED=0 GOBIN="$dir.tmp" go install \
-      -ldflags "-s -w -X $pkg.Version=$when -X $pkg.ReleaseTag=$tag -X $pkg.CommitID=${MINIO_VERSION##*-} -X $pkg.ShortCommitID=${MINIO_VERSION##*-}" \
-      "github.com/minio/minio@$MINIO_VERSION" \
-    || die "go install github.com/minio/minio@$MINIO_VERSION failed"
-  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  local tag="RELEASE.${when//:/-}" pkg="github.com/minio/minio/cmd" commit="${MINIO_VERSION##*-}"
+  go_install_cached "$CACHE/minio-$MINIO_VERSION" minio "github.com/minio/minio@$MINIO_VERSION" \
+    "-s -w -X $pkg.Version=$when -X $pkg.ReleaseTag=$tag -X $pkg.CommitID=$commit -X $pkg.ShortCommitID=$commit" "about 10 minutes"
 }
 
 build_mc() {
-  local dir="$CACHE/mc-$MC_VERSION"
-  if [ -x "$dir/mc" ]; then return; fi
-  need_go
-  say "building mc $MC_VERSION (first time only; about 5 minutes on 2 cores)"
-  mkdir -p "$dir.tmp"
-  CGO_ENABLED=0 GOBIN="$dir.tmp" go install -ldflags "-s -w" "github.com/minio/mc@$MC_VERSION" \
-    || die "go install github.com/minio/mc@$MC_VERSION failed"
-  rm -rf "$dir" && mv "$dir.tmp" "$dir"
-}
-
-ensure_openssl() {
-  if command -v openssl >/dev/null 2>&1; then return; fi
-  command -v apt-get >/dev/null 2>&1 || die "openssl is missing: install it (the rig makes its certificates with it)"
-  say "installing openssl"
-  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openssl >/dev/null || die "apt-get install openssl failed"
-}
-
-ensure_aws() {
-  if command -v aws >/dev/null 2>&1; then return; fi
-  command -v apt-get >/dev/null 2>&1 || die "the aws CLI is missing: install awscli (v1 >= 1.29 or v2 >= 2.13)"
-  say "installing the aws CLI (Debian package awscli)"
-  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends awscli >/dev/null \
-    || die "apt-get install awscli failed"
+  go_install_cached "$CACHE/mc-$MC_VERSION" mc "github.com/minio/mc@$MC_VERSION" "-s -w" "about 5 minutes"
 }
 
 mkdir -p "$CACHE"
 ensure_etcd
-ensure_aws
-ensure_openssl
+apt_install aws awscli "the real client the tests use (v1 >= 1.29 or v2 >= 2.13)"
+apt_install openssl openssl "the rig makes its certificates with it"
 build_kube
 build_minio
 build_mc
