@@ -13,7 +13,8 @@ const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'display
 function withSettings(command: Command, names: readonly SettingName[]): Command {
   for (const name of names) {
     const spec = SETTINGS[name];
-    const where = spec.default === undefined ? '' : ` [default: ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}]`;
+    const shown = Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
+    const where = spec.default === undefined ? '' : ` [default: ${shown === '' ? 'none' : shown}]`;
     command.addOption(new Option(`${spec.flag} ${spec.valueName}`, `${spec.description}${where}`));
   }
   return command;
@@ -210,8 +211,7 @@ export function buildProgram(): Command {
     ),
   ).action(run(async () => (await import('./commands/minio.js')).minioConfigureCommand as Action));
 
-  withAdmin(
-    withSettings(
+  withSettings(
       program
         .command('exchange')
         .description("trade a service-account token for MinIO credentials (STS AssumeRoleWithWebIdentity) as a pod would; --probe proves them on S3")
@@ -219,9 +219,9 @@ export function buildProgram(): Command {
         .option('--duration <seconds>', 'credential lifetime, 900 to 31536000 [default: until the token expires]')
         .option('--probe', 'put/get/delete a probe object in the workload\'s own prefix and check that writing elsewhere is denied')
         .option('--export', 'print the credentials as shell export lines (they are secrets)')
+        .option('--minio-ca-file <file>', "CA of MinIO's own TLS certificate, when it is private")
         .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
       ['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration', 'bucket', 'prefix'],
-    ),
   ).action(run(async () => (await import('./commands/exchange.js')).exchangeCommand as Action));
 
   return program;
