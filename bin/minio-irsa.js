@@ -6,4 +6,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 const { main } = await import('../dist/cli.js');
-process.exitCode = await main(process.argv);
+// Exit explicitly: a request abandoned at its time bound must not keep the process alive.
+// (stdout to a pipe, file or terminal is written synchronously on Linux, so nothing is lost.)
+process.exit(await main(process.argv));

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { CancelledError, ExitCode, IrsaError, ReportedFailure, exitCodeOf } from './errors.js';
+import { CancelledError, ExitCode, IrsaError, ReportedFailure, UsageError, exitCodeOf } from './errors.js';
 import { SETTINGS, type SettingName } from './settings.js';
 
 // The program: options and help only. Each command's module is imported when it runs, so
@@ -46,11 +46,16 @@ export function buildProgram(): Command {
     .version(__VERSION__, '-V, --version')
     .option('-c, --config <path>', 'profile file [default: ./minio-irsa.yaml when present]')
     .option('--debug', 'show stack traces and debug output')
+    .option('--timeout <seconds>', 'bound on every network request', '15')
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
   program.hook('preAction', async (_program, action) => {
-    if (action.optsWithGlobals()['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
+    const globals = action.optsWithGlobals();
+    if (globals['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
+    const seconds = Number(globals['timeout']);
+    if (!(seconds > 0 && seconds <= 600)) throw new UsageError(`--timeout "${String(globals['timeout'])}" must be a number of seconds from 1 to 600`, 'pass a valid --timeout');
+    (await import('./net.js')).setNetworkTimeout(seconds * 1000);
   });
 
   withAdmin(

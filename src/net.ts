@@ -4,6 +4,17 @@ import { OperationError } from './errors.js';
 
 // Plain HTTPS with a pinned CA and no credentials: how MinIO will fetch discovery and JWKS.
 
+let timeoutMs = 15_000;
+
+/** Every network call is bounded by this (the global --timeout). */
+export function setNetworkTimeout(ms: number): void {
+  timeoutMs = ms;
+}
+
+export function networkTimeout(): number {
+  return timeoutMs;
+}
+
 export interface AnonymousResponse {
   status: number;
   body: string;
@@ -39,13 +50,13 @@ export function classifyNetworkError(url: string, error: unknown, timeoutMs: num
   }
   if (code === 'ECONNREFUSED') return new NetworkError(url, code, 'refused', `${host} refused the connection`, 'is the server running and listening on that port?');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new NetworkError(url, code, 'dns', `cannot resolve ${new URL(url).hostname}`, 'check the host name, or use an address this machine can resolve');
-  if (code === 'ETIMEDOUT' || code === 'TimeoutError' || code === 'ECONNRESET' && timeoutMs === 0) {
+  if (code === 'ETIMEDOUT' || code === 'TimeoutError') {
     return new NetworkError(url, code, 'timeout', `no answer from ${host} within ${Math.round(timeoutMs / 1000)} s`, 'check the address, routes and firewalls between here and the server');
   }
   return new NetworkError(url, code, 'other', `cannot reach ${host}: ${(error as Error).message}`, 'check the address and that the server is up');
 }
 
-export function anonymousGet(url: string, caPem: string | undefined, timeoutMs = 10_000): Promise<AnonymousResponse> {
+export function anonymousGet(url: string, caPem: string | undefined): Promise<AnonymousResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ...(caPem ? { ca: caPem } : {}), timeout: timeoutMs, headers: { 'user-agent': 'minio-irsa' } }, (res) => {
       let body = '';
@@ -73,7 +84,7 @@ function toPem(raw: Buffer): string {
 }
 
 /** The chain a server presents, read without verifying it (to report SANs, or as a last resort CA). */
-export function presentedChain(url: string, timeoutMs = 10_000): Promise<PresentedChain> {
+export function presentedChain(url: string): Promise<PresentedChain> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const isIp = /^[\d.]+$|:/.test(hostname);
@@ -112,7 +123,7 @@ export interface HttpOptions {
 /** An HTTP(S) request with an optional pinned CA; network failures become NetworkError. */
 export async function httpRequest(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
   const { request: httpOrHttps } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? networkTimeout();
   return new Promise((resolve, reject) => {
     const req = httpOrHttps(
       url,

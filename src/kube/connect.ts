@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OperationError, UsageError } from '../errors.js';
-import { classifyNetworkError } from '../net.js';
+import { classifyNetworkError, networkTimeout } from '../net.js';
 
 // The kubeconfig and everything that talks to the apiserver with credentials.
 
@@ -24,8 +24,6 @@ export interface Connection {
   caSource: string | undefined;
   skipTlsVerify: boolean;
 }
-
-const TIMEOUT_MS = 15_000;
 
 function kubeconfigPath(target: KubeTarget): string {
   if (target.kubeconfig) {
@@ -86,7 +84,7 @@ export async function connect(target: KubeTarget): Promise<Connection> {
 export async function call<T>(connection: Connection, what: string, run: () => Promise<T>, forbiddenHint?: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), TIMEOUT_MS);
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), networkTimeout());
   });
   try {
     return await Promise.race([run(), timeout]);
@@ -131,6 +129,6 @@ function apiError(connection: Connection, what: string, error: unknown, forbidde
     return new ApiCallError(`the apiserver answered ${status} to ${what}: ${message}`, 'see the message above', status);
   }
   const cause = (error as { cause?: unknown }).cause ?? error;
-  const network = classifyNetworkError(connection.server, cause, TIMEOUT_MS);
+  const network = classifyNetworkError(connection.server, cause, networkTimeout());
   return new ApiCallError(`cannot ${what}: ${network.message} (apiserver ${connection.server}, context "${connection.context}")`, network.hint ?? '', undefined);
 }

@@ -59,7 +59,7 @@ export async function assumeRoleWithWebIdentity(input: ExchangeInput): Promise<T
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
       caPem: input.caPem,
-      timeoutMs: input.timeoutMs ?? 15_000,
+      ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
     });
   } catch (error) {
     if (error instanceof NetworkError) {

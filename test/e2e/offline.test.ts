@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +145,47 @@ describe('minio-irsa offline', () => {
     const a = await runCli(['render', 'minio-env', ...configUrl]);
     const b = await runCli(['render', 'minio-env', ...configUrl]);
     assert.notEqual(/CLIENT_SECRET=(.+)/.exec(a.stdout)?.[1], /CLIENT_SECRET=(.+)/.exec(b.stdout)?.[1]);
+  });
+});
+
+describe('minio-irsa against servers that do not answer', () => {
+  function kubeconfigFor(server: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-kc-'));
+    const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '1', '-subj', '/CN=ca'], { stdio: 'ignore' });
+    assert.equal(result.status, 0);
+    const ca = readFileSync(join(dir, 'c')).toString('base64');
+    const file = join(dir, 'kubeconfig');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+    return file;
+  }
+
+  it('a server that accepts but never answers: bounded by --timeout, clear error, exit 1', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const result = await runCli(['--timeout', '2', 'cluster', 'apply', '--yes', '--kubeconfig', kubeconfigFor(`https://127.0.0.1:${port}`)]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, new RegExp(`no answer from 127\\.0\\.0\\.1:${port} within 2 s`));
+      assert.ok(Date.now() - started < 12_000, 'the time bound holds');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('an unresolvable host: says so, exit 1', async () => {
+    const result = await runCli(['--timeout', '5', 'cluster', 'apply', '--yes', '--kubeconfig', kubeconfigFor('https://apiserver.invalid:6443')]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /cannot resolve apiserver\.invalid/);
+  });
+
+  it('a bad --timeout is bad usage', async () => {
+    const result = await runCli(['--timeout', '0', 'cluster', 'check']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--timeout "0" must be a number of seconds from 1 to 600/);
   });
 });
