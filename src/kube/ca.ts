@@ -51,8 +51,13 @@ export async function findClusterCa(connection: Connection): Promise<ClusterCa> 
     // Not there or not readable: fall back to the presented chain below.
   }
   const chain = await presentedChain(connection.server);
-  const root = chain.pems[chain.pems.length - 1];
-  if (!root) throw new OperationError(`${connection.server} presented no certificate`, 'is this an https apiserver?');
+  const root = chain.pems.length > 1 ? chain.pems[chain.pems.length - 1] : undefined;
+  if (!root || !parsePemCertificates(root, 'the presented chain')[0]?.ca) {
+    throw new OperationError(
+      `no CA found: the kubeconfig has none, the kube-root-ca.crt ConfigMap is not readable, and ${new URL(connection.server).host} presents only its own certificate`,
+      "pass the cluster CA with --ca-file (k3s: /var/lib/rancher/k3s/server/tls/server-ca.crt; kubeadm: /etc/kubernetes/pki/ca.crt)",
+    );
+  }
   return {
     pem: root,
     source: 'server-chain',

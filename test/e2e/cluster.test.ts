@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { CheckOutcome } from '../../src/checks/types.js';
 import { run, runCli, type CliResult } from '../helpers/cli.js';
 import { K3S_DEFAULT_ISSUER, Rig } from '../rig/index.js';
+import { reportRigOnFailure } from '../helpers/rig-logs.js';
 
 // The cluster side, proven against the real kube-apiserver in each configuration users run.
 
@@ -32,6 +33,7 @@ async function bindingJson(rig: Rig): Promise<{ metadata: { resourceVersion: str
 describe('cluster side: anonymous auth on (upstream default)', () => {
   let rig: Rig;
   before(async () => (rig = await Rig.start({ minio: false })));
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('anonymous on without RBAC: 403 detected, the fix named, exit 1', async () => {
@@ -119,6 +121,21 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
     assert.equal(badHost.code, 1, 'the serving certificate does not cover 127.0.0.2');
   });
 
+  it('without a CA in the kubeconfig, ca export uses the kube-root-ca.crt ConfigMap; with neither, it asks for --ca-file', async () => {
+    const insecure = rig.cluster.insecureKubeconfig();
+    await rig.cluster.createRootCaConfigMap('kube-system');
+    const fromConfigMap = await runCli(['ca', 'export', '--kubeconfig', insecure]);
+    assert.equal(fromConfigMap.code, 0, fromConfigMap.stderr);
+    assert.match(fromConfigMap.stderr, /from ConfigMap kube-system\/kube-root-ca\.crt/);
+    assert.equal(fromConfigMap.stdout.trim(), rig.cluster.ca.certPem.trim());
+    assert.equal((await kubectl(rig, ['delete', 'configmap', '-n', 'kube-system', 'kube-root-ca.crt'])).code, 0);
+    const none = await runCli(['ca', 'export', '--kubeconfig', insecure]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /presents only its own certificate[\s\S]*--ca-file/);
+    const { checks } = await check(rig, ['--kubeconfig', insecure]);
+    assert.equal(checks['kube.connect']?.status, 'warn', 'skipping TLS verification is worth a warning');
+  });
+
   it('a user without RBAC rights is told which permission is missing, and nothing is applied', async () => {
     await runCli(['reset', '--kubeconfig', rig.cluster.kubeconfig, '--yes']);
     const limited = rig.cluster.userKubeconfig('limited');
@@ -183,6 +200,7 @@ function execOpenssl(args: string[]): void {
 describe('cluster side: anonymous auth off', () => {
   let rig: Rig;
   before(async () => (rig = await Rig.start({ minio: false, anonymous: 'off' })));
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('is detected, the kubeadm remediation is shown, and apply changes nothing', async () => {
@@ -202,6 +220,7 @@ describe('cluster side: anonymous auth off', () => {
 describe('cluster side: a k3s cluster (anonymous off, +k3s1, k3s default issuer)', () => {
   let rig: Rig;
   before(async () => (rig = await Rig.start({ minio: false, anonymous: 'off', k3s: true })));
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('is detected as k3s, with the k3s config.yaml remediation', async () => {
@@ -219,7 +238,15 @@ describe('cluster side: a k3s cluster (anonymous off, +k3s1, k3s default issuer)
 describe('cluster side: k3s-style internal issuer with an external jwks_uri', () => {
   let rig: Rig;
   before(async () => (rig = await Rig.start({ minio: false, k3s: true })));
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
+
+  it('with no CA in the kubeconfig and no ConfigMap, the CA comes from the chain k3s presents, with a warning', async () => {
+    const exported = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.insecureKubeconfig()]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal(exported.stdout.trim(), rig.cluster.ca.certPem.trim());
+    assert.match(exported.stderr, /taken from what the server presents[\s\S]*server-ca\.crt/);
+  });
 
   it('discovery verifies through the external jwks_uri, and the shared issuer is flagged', async () => {
     assert.equal((await runCli(['cluster', 'apply', '--kubeconfig', rig.cluster.kubeconfig, '--yes'])).code, 0);
@@ -237,6 +264,7 @@ describe('cluster side: path-restricted anonymous auth (our AuthenticationConfig
     assert.equal(authn.code, 0);
     rig = await Rig.start({ minio: false, anonymous: { authenticationConfig: authn.stdout } });
   });
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('the real apiserver accepts the rendered config; anonymous works on the two paths only', async () => {

@@ -4,10 +4,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { run, runCli, type CliResult } from '../helpers/cli.js';
 import { mcFor } from '../helpers/mc.js';
 import { Rig } from '../rig/index.js';
+import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { serviceAccountClaims, signRs256 } from '../rig/tokens.js';
 
 // The MinIO side against the real MinIO: admin API (encrypted bodies), the three role ARN
@@ -42,6 +43,7 @@ describe('MinIO side against the real MinIO', () => {
     await rig.cluster.createServiceAccount('apps', 'web');
     await mc(['mb', 'rig/apps']);
   });
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('admin credentials from the environment, MC_HOST_<alias> and mc\'s config file; never printed', async () => {

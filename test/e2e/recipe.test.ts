@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { run, runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
 import { Rig } from '../rig/index.js';
+import { reportRigOnFailure } from '../helpers/rig-logs.js';
 
 // The original recipe, end to end, against the real kube-apiserver, the real MinIO and the
 // real aws CLI, with the configuration our CLI generates. No key anywhere.
@@ -20,6 +21,7 @@ describe('the IRSA recipe against the real components', () => {
     rig = await Rig.start();
     work = mkdtempSync(join(tmpdir(), 'irsa-recipe-'));
   });
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   it('1. the rendered RBAC, applied with kubectl, makes discovery and JWKS public', async () => {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { assumeRoleWithWebIdentity, StsError } from '../../src/minio/sts.js';
 import { run, runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
 import { mcFor, writeTemp } from '../helpers/mc.js';
 import { s3Request } from '../helpers/s3.js';
 import { Rig } from '../rig/index.js';
+import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { serviceAccountClaims, signHs256 } from '../rig/tokens.js';
 
 // The two security questions of DESIGN.md §3, settled by experiment on the real MinIO, and
@@ -49,6 +50,7 @@ describe('security, settled on the real MinIO', () => {
     await mc(['cp', writeTemp('secret', 'vault data'), 'rig/vault/secret']);
     await rig.cluster.createServiceAccount('apps', 'web');
   });
+  afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
 
   for (const weak of ['dummy', '']) {

@@ -67,6 +67,8 @@ export class Cluster {
       sans: ['IP:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'],
       usage: 'server',
     });
+    // k3s serves its certificate chain with the server CA in it; plain kubeadm only the leaf.
+    if (this.options.k3s) writeFileSync(serving.cert, `${serving.certPem}${this.ca.certPem}`);
     this.admin = makeLeaf(dir, 'admin', this.ca, { subject: '/O=system:masters/CN=rig-admin', usage: 'client' });
     this.serviceAccountKey = makeSigningKey(dir, 'service-account');
     this.port = await freePort();
@@ -119,6 +121,13 @@ export class Cluster {
   userKubeconfig(user: string, groups: string[] = []): string {
     const subject = `${groups.map((group) => `/O=${group}`).join('')}/CN=${user}`;
     return this.writeKubeconfig(makeLeaf(this.dir, `user-${user}`, this.ca, { subject, usage: 'client' }), `kubeconfig-${user}`);
+  }
+
+  /** The admin kubeconfig with no CA at all: insecure-skip-tls-verify, as some users have. */
+  insecureKubeconfig(): string {
+    const file = join(this.dir, 'kubeconfig-insecure');
+    writeFileSync(file, readFileSync(this.kubeconfig, 'utf8').replace(/certificate-authority-data: .*/, 'insecure-skip-tls-verify: true'), { mode: 0o600 });
+    return file;
   }
 
   private writeKubeconfig(client: KeyPair = this.admin, name = 'kubeconfig'): string {
