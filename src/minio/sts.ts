@@ -46,7 +46,8 @@ export interface ExchangeInput {
   caPem?: string | undefined;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
+// MinIO escapes quotes in messages as numeric character references (&#34;).
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, htmlEntities: true });
 
 export async function assumeRoleWithWebIdentity(input: ExchangeInput): Promise<TemporaryCredentials> {
   registerSecret(input.token);
@@ -109,7 +110,10 @@ export function diagnose(status: number, code: string, message: string): [StsPro
     return ['wrong-audience', "the token's audience differs from MinIO's client id: the projected token's audience must equal MINIO_IDENTITY_OPENID_CLIENT_ID"];
   }
   if (m.includes('rolearn') && m.includes('not defined')) {
-    return ['unknown-role', "MinIO has no such role: use the ARN from MinIO's startup log (minio-irsa role-arn --from-logs) and check MINIO_REGION"];
+    return [
+      'unknown-role',
+      "MinIO has no such role: either the ARN is not MinIO's (compare: minio-irsa role-arn --from-admin or --from-logs; check MINIO_REGION), or MinIO's OpenID provider failed at startup (its log says \"Unable to initialize OpenID\" and it keeps retrying: fix discovery reachability and the CA, see minio-irsa cluster check)",
+    ];
   }
   if (m.includes('expired')) return ['expired-token', 'the token has expired (MinIO allows no clock skew): use a fresh token and check both clocks'];
   if (m.includes('used before issued') || m.includes('not valid yet') || m.includes('before')) {

@@ -176,6 +176,28 @@ describe('MinIO side against the real MinIO', () => {
     assert.match(unknownRole.stderr, /MinIO has no such role/);
   });
 
+  it('JWKS unreachable, and a provider that failed at startup: diagnosed, and MinIO recovers by itself', async () => {
+    await rig.cluster.stopApiserver();
+    const stranger = join(work, 'token-stranger');
+    const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    writeFileSync(stranger, signRs256(serviceAccountClaims(rig.cluster.issuer, 'apps', 'web', 'sts.amazonaws.com'), foreignKey));
+    // An unknown kid makes MinIO re-fetch the JWKS, which now fails.
+    const unreachable = await cli(['exchange', '--token-file', stranger, '--endpoint', rig.s3.endpoint]);
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /Get "https:\/\/127\.0\.0\.1:\d+\/openid\/v1\/jwks": dial tcp[\s\S]*cannot fetch the issuer's keys/);
+    await rig.s3.restart({});
+    await rig.s3.process.waitForLog(/Unable to initialize OpenID/);
+    const stalled = await cli(['exchange', '--token-file', join(work, 'token-good'), '--endpoint', rig.s3.endpoint]);
+    assert.equal(stalled.code, 1);
+    assert.match(stalled.stderr, /is not defined[\s\S]*OpenID provider failed at startup/);
+    await rig.cluster.restartApiserver();
+    await rig.s3.process.waitForLog(/IAM Roles:/, 60_000);
+    const fresh = join(work, 'token-fresh');
+    writeFileSync(fresh, await rig.cluster.requestToken('apps', 'web', 'sts.amazonaws.com', 600));
+    const recovered = await cli(['exchange', '--token-file', fresh, '--endpoint', rig.s3.endpoint]);
+    assert.equal(recovered.code, 0, recovered.stderr);
+  });
+
   it('with MINIO_REGION set, the sources disagree and say why', async () => {
     await rig.s3.restart({ MINIO_REGION: 'eu-west-1' });
     await rig.s3.process.waitForLog(/IAM Roles:/);
