@@ -63,7 +63,7 @@ export const clusterChecks: Check<ClusterCheckContext>[] = [
     async run(context) {
       const { probeAnonymous } = await import('../kube/probe.js');
       const connection = context.connection as Connection;
-      context.probe = await probeAnonymous(connection.server, connection.caPem);
+      context.probe = await probeAnonymous(effectiveConfigUrl(context), connection.caPem);
       const fix = remediationFor(context.probe.access, context.detection as Detection);
       if (context.probe.access === 'public') {
         return { status: 'ok', message: context.probe.message };

@@ -57,7 +57,7 @@ export async function clusterApplyCommand(flags: ClusterFlags & { subject: Anony
     connection = await connected(context);
     context.connection = connection;
     context.detection = await detectCluster(connection);
-    context.probe = await probeAnonymous(connection.server, connection.caPem);
+    context.probe = await probeAnonymous(effectiveConfigUrl(context), connection.caPem);
     spinner.succeed(`${connection.server}: ${context.detection.distribution} ${context.detection.gitVersion}; ${context.probe.message}`);
   } catch (error) {
     spinner.fail('cannot inspect the cluster');
@@ -86,7 +86,7 @@ export async function clusterApplyCommand(flags: ClusterFlags & { subject: Anony
     logger.success(`applied ClusterRoleBinding ${plan.name} (field manager minio-irsa)`);
   }
 
-  const after = await probeAnonymous(connection.server, connection.caPem);
+  const after = await probeAnonymous(effectiveConfigUrl(context), connection.caPem);
   if (after.access !== 'public') throw new OperationError(`after applying, discovery still answers ${after.status}`, 'check for other authorizers or a proxy in front of the apiserver');
   const { verifyDiscovery } = await import('../kube/discovery.js');
   const report = await verifyDiscovery(effectiveConfigUrl(context), connection.caPem);

@@ -33,13 +33,14 @@ const MESSAGES: Record<DiscoveryAccess, string> = {
   unexpected: 'unexpected answer to an anonymous discovery request',
 };
 
-export async function probeAnonymous(server: string, caPem: string | undefined): Promise<ProbeResult> {
-  const url = new URL(DISCOVERY_PATH, server).href;
+/** `target` is the discovery URL MinIO will use, or an apiserver URL (the path is then added). */
+export async function probeAnonymous(target: string, caPem: string | undefined): Promise<ProbeResult> {
+  const url = new URL(target).pathname.endsWith(DISCOVERY_PATH) ? target : new URL(DISCOVERY_PATH, target).href;
   const discovery = await anonymousGet(url, caPem);
   const access = accessOf(discovery.status);
   let restricted = false;
   if (access === 'public' || access === 'rbac-missing') {
-    const version = await anonymousGet(new URL('/version', server).href, caPem);
+    const version = await anonymousGet(new URL('/version', url).href, caPem);
     restricted = version.status === 401;
   }
   const suffix = restricted ? ' (anonymous access is restricted to chosen paths: the narrowest exposure)' : '';

@@ -22,6 +22,9 @@ function service(detection: Detection): string {
 export function anonymousRemediation(detection: Detection): string[] {
   const file = configFile(detection);
   const lines: string[] = [];
+  if (detection.anonymousAuthArg === false && file) {
+    lines.push(`This cluster's own configuration turns it off: its node args pass anonymous-auth=false; remove that entry from ${file} first.`);
+  }
   const apiVersion = (detection.minor ?? 0) >= 34 ? 'v1' : 'v1beta1';
   if (detection.distribution === 'eks' || detection.distribution === 'gke' || detection.distribution === 'aks') {
     return [

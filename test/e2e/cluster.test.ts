@@ -224,11 +224,22 @@ describe('cluster side: a k3s cluster (anonymous off, +k3s1, k3s default issuer)
   after(async () => rig?.stop());
 
   it('is detected as k3s, with the k3s config.yaml remediation', async () => {
+    // No kubelet here: register a Node as a k3s agent would, node args annotation included.
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: 'k3s-server-1',
+        labels: { 'node.kubernetes.io/instance-type': 'k3s' },
+        annotations: { 'k3s.io/node-args': JSON.stringify(['server', '--kube-apiserver-arg', 'anonymous-auth=false', '--disable', 'traefik']) },
+      },
+    };
+    assert.equal((await kubectl(rig, ['create', '-f', '-'], JSON.stringify(node))).code, 0);
     const { checks } = await check(rig);
     assert.equal(checks['kube.distribution']?.message, 'k3s');
-    assert.match(checks['kube.distribution']?.details?.join('\n') ?? '', /\+k3s1/);
+    assert.match(checks['kube.distribution']?.details?.join('\n') ?? '', /\+k3s1[\s\S]*node k3s-server-1 label node\.kubernetes\.io\/instance-type=k3s[\s\S]*node args set anonymous-auth=false/);
     const fix = [checks['kube.anonymous']?.hint, ...(checks['kube.anonymous']?.details ?? [])].join('\n');
-    assert.match(fix, /\/etc\/rancher\/k3s\/config\.yaml/);
+    assert.match(fix, /node args pass anonymous-auth=false; remove that entry from \/etc\/rancher\/k3s\/config\.yaml first/);
     assert.match(fix, /kube-apiserver-arg:\n\s+- "authentication-config=\/etc\/rancher\/k3s\/authn-config\.yaml"/);
     assert.match(fix, /"anonymous-auth=true"/);
     assert.match(fix, /systemctl restart k3s/);
