@@ -111,14 +111,34 @@ build_mc() {
   go_install_cached "$CACHE/mc-$MC_VERSION" mc "github.com/minio/mc@$MC_VERSION" "-s -w" "about 5 minutes"
 }
 
+# The aws CLI honours AWS_ENDPOINT_URL_STS/_S3 from v1.29 and v2.13 only; older ones would
+# silently send the STS call to AWS. The machine image has one under pyenv, maybe not on PATH.
+aws_supports_endpoints() {
+  local version major minor
+  version=$("$1" --version 2>&1 | sed -n 's#^aws-cli/\([0-9]*\)\.\([0-9]*\).*#\1 \2#p')
+  read -r major minor <<<"$version"
+  [ -n "${major:-}" ] || return 1
+  { [ "$major" = 1 ] && [ "$minor" -ge 29 ]; } || { [ "$major" = 2 ] && [ "$minor" -ge 13 ]; }
+}
+
+find_aws() {
+  local candidate
+  for candidate in "$(command -v aws 2>/dev/null || true)" "$HOME/.pyenv/shims/aws" /usr/local/bin/aws /usr/bin/aws; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && aws_supports_endpoints "$candidate"; then AWS_BIN="$candidate"; return; fi
+  done
+  apt_install aws awscli "the real client the tests use"
+  AWS_BIN="$(command -v aws)"
+  aws_supports_endpoints "$AWS_BIN" || die "the aws CLI at $AWS_BIN ($("$AWS_BIN" --version 2>&1 | cut -d' ' -f1)) ignores AWS_ENDPOINT_URL_STS/_S3: install aws-cli v1 >= 1.29 or v2 >= 2.13"
+}
+
 mkdir -p "$CACHE"
 ensure_etcd
-apt_install aws awscli "the real client the tests use (v1 >= 1.29 or v2 >= 2.13)"
+find_aws
 apt_install openssl openssl "the rig makes its certificates with it"
 build_kube
 build_minio
 build_mc
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$(command -v aws)"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN"}
 JSON
