@@ -55,7 +55,8 @@ export function buildProgram(): Command {
     if (globals['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
     const seconds = Number(globals['timeout']);
     if (!(seconds > 0 && seconds <= 600)) throw new UsageError(`--timeout "${String(globals['timeout'])}" must be a number of seconds from 1 to 600`, 'pass a valid --timeout');
-    (await import('./net.js')).setNetworkTimeout(seconds * 1000);
+    (await import('./timeout.js')).setNetworkTimeout(seconds * 1000);
+    await (await import('./ui/color.js')).loadColor();
   });
 
   withAdmin(
@@ -251,7 +252,8 @@ async function report(error: unknown): Promise<number> {
     return ExitCode.usage;
   }
   if (error instanceof ReportedFailure) return error.exitCode;
-  // Loaded only on failure: the logger brings chalk, which --help does not need.
+  // Loaded only on failure: --help needs neither the logger nor colours.
+  await (await import('./ui/color.js')).loadColor();
   const { logger } = await import('./ui/logger.js');
   if (error instanceof CancelledError) {
     logger.info('cancelled');

@@ -1,19 +1,11 @@
 import { request } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { OperationError } from './errors.js';
+import { networkTimeout } from './timeout.js';
 
 // Plain HTTPS with a pinned CA and no credentials: how MinIO will fetch discovery and JWKS.
 
-let timeoutMs = 15_000;
-
-/** Every network call is bounded by this (the global --timeout). */
-export function setNetworkTimeout(ms: number): void {
-  timeoutMs = ms;
-}
-
-export function networkTimeout(): number {
-  return timeoutMs;
-}
+export { networkTimeout } from './timeout.js';
 
 export interface AnonymousResponse {
   status: number;
@@ -57,6 +49,7 @@ export function classifyNetworkError(url: string, error: unknown, timeoutMs: num
 }
 
 export function anonymousGet(url: string, caPem: string | undefined): Promise<AnonymousResponse> {
+  const timeoutMs = networkTimeout();
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ...(caPem ? { ca: caPem } : {}), timeout: timeoutMs, headers: { 'user-agent': 'minio-irsa' } }, (res) => {
       let body = '';
@@ -86,6 +79,7 @@ function toPem(raw: Buffer): string {
 /** The chain a server presents, read without verifying it (to report SANs, or as a last resort CA). */
 export function presentedChain(url: string): Promise<PresentedChain> {
   const { hostname, port } = new URL(url);
+  const timeoutMs = networkTimeout();
   return new Promise((resolve, reject) => {
     const isIp = /^[\d.]+$|:/.test(hostname);
     const socket = tlsConnect({ host: hostname, port: Number(port || 443), rejectUnauthorized: false, ...(isIp ? {} : { servername: hostname }), timeout: timeoutMs }, () => {

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OperationError, UsageError } from '../errors.js';
-import { classifyNetworkError, networkTimeout } from '../net.js';
+import { classifyNetworkError } from '../net.js';
+import { networkTimeout } from '../timeout.js';
 
 // The kubeconfig and everything that talks to the apiserver with credentials.
 

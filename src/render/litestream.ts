@@ -1,6 +1,5 @@
 import { posix } from 'node:path';
-import { stringify } from 'yaml';
-import { renderValue, renderYaml } from './template.js';
+import { renderYaml, YamlBlock } from './template.js';
 import { subjectOf, workloadVars, type WorkloadSettings } from './workload.js';
 import type { Profile } from '../settings.js';
 
@@ -42,11 +41,7 @@ export async function renderLitestream(
     configMapName: `${options.name}-litestream`,
   };
   const version = options.litestreamVersion;
-  const config = await renderValue(`litestream/config-${version}.yaml`, vars);
-  const env = await renderValue(`litestream/env-${version}.yaml`, vars);
-  return renderYaml('litestream/statefulset.yaml', {
-    ...vars,
-    config: stringify(config, { lineWidth: 0 }),
-    env: env as unknown[],
-  });
+  const config = await renderYaml(`litestream/config-${version}.yaml`, vars);
+  const env = new YamlBlock(await renderYaml(`litestream/env-${version}.yaml`, vars));
+  return renderYaml('litestream/statefulset.yaml', { ...vars, config, env });
 }

@@ -1,17 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments, visit, type Document } from 'yaml';
 
-// Templates are YAML (or JSON) files under templates/ with {{name}} placeholders in scalar
-// values. A scalar that is only a placeholder takes the value with its type (number, list,
-// map); inside a longer string the value is spliced in as text. Substitution works on the
-// parsed tree, never on raw text, so a value cannot inject YAML.
+// Templates are YAML, JSON or text files under templates/ with {{name}} placeholders.
+// In YAML and JSON a placeholder sits inside a double-quoted string: on its own as a
+// mapping value ("key: "{{x}}"") it takes the value with its type (number, multi-line
+// text as a literal block, list or map as a block); inside a longer string it is spliced
+// in JSON-escaped. Every value is written as a safe plain scalar or a JSON-quoted string
+// (valid YAML), never raw, so no value can inject YAML. No YAML library is loaded: render
+// must start fast; the tests parse every output with one.
 
-export type TemplateValue = string | number | boolean | readonly unknown[] | Readonly<Record<string, unknown>>;
+export class YamlBlock {
+  constructor(readonly text: string) {}
+}
+
+export type TemplateValue = string | number | boolean | readonly unknown[] | Readonly<Record<string, unknown>> | YamlBlock;
 export type TemplateVars = Readonly<Record<string, TemplateValue>>;
 
-const WHOLE = /^\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}$/;
-const INLINE = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+const WHOLE_VALUE = /^(\s*)((?:- )?[A-Za-z0-9_./-]+:) "\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}"\s*$/;
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
 
 // dist/*.js and src/render/*.ts both find the package's templates/ relative to themselves.
 function templatesDir(): string {
@@ -29,70 +36,108 @@ function lookup(vars: TemplateVars, name: string, template: string): TemplateVal
   return value;
 }
 
-function inline(text: string, vars: TemplateVars, template: string): string {
-  return text.replace(INLINE, (_match, name: string) => {
+function spliceRaw(text: string, vars: TemplateVars, template: string): string {
+  return text.replace(PLACEHOLDER, (_match, name: string) => {
     const value = lookup(vars, name, template);
     if (typeof value === 'object') throw new Error(`template ${template} splices {{${name}}} into text, but it is not a scalar`);
     return String(value);
   });
 }
 
-function substitute(doc: Document, vars: TemplateVars, template: string): void {
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== 'string') return undefined;
-      const whole = WHOLE.exec(node.value);
-      if (whole?.[1]) {
-        const value = lookup(vars, whole[1], template);
-        if (typeof value !== 'object') {
-          node.value = value;
-          // Let the printer choose quoting for the value itself (it quotes "true", "08", ...);
-          // multi-line text (an embedded config file) reads best as a literal block.
-          node.type = typeof value === 'string' && value.includes('\n') ? 'BLOCK_LITERAL' : undefined;
-          return undefined;
-        }
-        return doc.createNode(value);
-      }
-      node.value = inline(node.value, vars, template);
-      return undefined;
-    },
-  });
+/** Inside a double-quoted string: the value JSON-escaped, which YAML reads the same way. */
+function spliceQuoted(line: string, vars: TemplateVars, template: string): string {
+  const inQuotes = line.replace(QUOTED, (quoted) =>
+    quoted.replace(PLACEHOLDER, (_match, name: string) => {
+      const value = lookup(vars, name, template);
+      if (typeof value === 'object') throw new Error(`template ${template} splices {{${name}}} into a string, but it is not a scalar`);
+      return JSON.stringify(String(value)).slice(1, -1);
+    }),
+  );
+  if (PLACEHOLDER.test(inQuotes.replace(QUOTED, ''))) throw new Error(`template ${template}: placeholders belong inside double quotes: ${line.trim()}`);
+  PLACEHOLDER.lastIndex = 0;
+  return inQuotes;
 }
 
-/** Render a (multi-document) YAML template, keeping its comments. */
-export async function renderYaml(template: string, vars: TemplateVars): Promise<string> {
-  const docs = parseAllDocuments(await readTemplate(template));
-  if (!Array.isArray(docs)) throw new Error(`template ${template} is empty`);
-  const rendered = docs.map((doc, index) => {
-    if (doc.errors[0]) throw new Error(`template ${template}: ${doc.errors[0].message}`);
-    substitute(doc, vars, template);
-    // lineWidth 0: never fold long values (URLs, ARNs, commands) across lines.
-    const text = doc.toString({ lineWidth: 0, minContentWidth: 0 });
-    return index === 0 || text.startsWith('---') ? text : `---\n${text}`;
-  });
-  // Comments are not part of the tree; placeholders in them are filled in as text.
-  return rendered
-    .join('')
-    .split('\n')
-    .map((line) => (line.trimStart().startsWith('#') ? inline(line, vars, template) : line))
+const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null)$/i;
+
+/** A string YAML (1.1 and 1.2) reads back as the same string when written plain. */
+function isPlainSafe(text: string): boolean {
+  return /^[A-Za-z_/][A-Za-z0-9_./:@+=-]*$/.test(text) && !RESERVED.test(text) && !text.endsWith(':');
+}
+
+export function yamlScalar(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || value === undefined) return 'null';
+  const text = String(value);
+  return isPlainSafe(text) ? text : JSON.stringify(text);
+}
+
+function literalBlock(text: string, indent: number): string {
+  const pad = ' '.repeat(indent);
+  const keep = text.endsWith('\n') ? '' : '-';
+  return `|${keep}\n${text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `${pad}${line}`)).join('\n')}`;
+}
+
+/** Block YAML for plain data (maps, lists, scalars), indented by `indent`. */
+export function yamlBlock(value: unknown, indent: number): string {
+  const pad = ' '.repeat(indent);
+  const entry = (prefix: string, item: unknown): string => {
+    if (item !== null && typeof item === 'object') {
+      const empty = Array.isArray(item) ? item.length === 0 : Object.keys(item).length === 0;
+      if (empty) return `${prefix} ${Array.isArray(item) ? '[]' : '{}'}`;
+      return `${prefix}\n${yamlBlock(item, indent + 2)}`;
+    }
+    if (typeof item === 'string' && item.includes('\n')) return `${prefix} ${literalBlock(item, indent + 2)}`;
+    return `${prefix} ${yamlScalar(item)}`;
+  };
+  if (Array.isArray(value)) {
+    return value
+      .map((item: unknown) => {
+        if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length > 0) {
+          return `${pad}- ${yamlBlock(item, indent + 2).slice(indent + 2)}`;
+        }
+        return entry(`${pad}-`, item);
+      })
+      .join('\n');
+  }
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => entry(`${pad}${yamlScalar(key)}:`, item))
     .join('\n');
 }
 
-/** Render a YAML template to a plain value, to be placed inside another template. */
-export async function renderValue(template: string, vars: TemplateVars): Promise<unknown> {
-  const docs = parseAllDocuments(await readTemplate(template));
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
-  if (!doc) throw new Error(`template ${template} is empty`);
-  substitute(doc, vars, template);
-  return doc.toJS();
+function wholeValue(indent: string, key: string, value: TemplateValue): string {
+  const inner = indent.length + (key.startsWith('- ') ? 4 : 2);
+  if (value instanceof YamlBlock) {
+    const pad = ' '.repeat(inner);
+    return `${indent}${key}\n${value.text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `${pad}${line}`)).join('\n')}`;
+  }
+  if (typeof value === 'object') {
+    const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+    if (empty) return `${indent}${key} ${Array.isArray(value) ? '[]' : '{}'}`;
+    return `${indent}${key}\n${yamlBlock(value, inner)}`;
+  }
+  if (typeof value === 'string' && value.includes('\n')) return `${indent}${key} ${literalBlock(value, inner)}`;
+  return `${indent}${key} ${yamlScalar(value)}`;
+}
+
+/** Render a YAML template, keeping its comments and layout. */
+export async function renderYaml(template: string, vars: TemplateVars): Promise<string> {
+  const lines = (await readTemplate(template)).split('\n').map((line) => {
+    if (line.trimStart().startsWith('#')) return spliceRaw(line, vars, template);
+    const whole = WHOLE_VALUE.exec(line);
+    if (whole) return wholeValue(whole[1] ?? '', whole[2] ?? '', lookup(vars, whole[3] ?? '', template));
+    return spliceQuoted(line, vars, template);
+  });
+  return lines.join('\n');
 }
 
 /** Render a text template; values are spliced in as they are (callers pass validated values). */
 export async function renderText(template: string, vars: TemplateVars): Promise<string> {
-  return inline(await readTemplate(template), vars, template);
+  return spliceRaw(await readTemplate(template), vars, template);
 }
 
 /** Render a JSON template to pretty JSON. */
 export async function renderJson(template: string, vars: TemplateVars): Promise<string> {
-  return `${JSON.stringify(await renderValue(template, vars), null, 2)}\n`;
+  const text = (await readTemplate(template)).split('\n').map((line) => spliceQuoted(line, vars, template)).join('\n');
+  return `${JSON.stringify(JSON.parse(text) as unknown, null, 2)}\n`;
 }

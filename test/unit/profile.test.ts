@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { EMPTY_PROFILE, parseProfile, resolveSettings } from '../../src/profile.js';
+import { EMPTY_PROFILE, resolveSettings } from '../../src/profile.js';
+import { parseProfile } from '../../src/profile-file.js';
 
 const example = `version: 1
 kube:
