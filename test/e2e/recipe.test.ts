@@ -31,7 +31,7 @@ describe('the IRSA recipe against the real components', () => {
     assert.equal(rbac.code, 0, rbac.stderr);
     const applied = await kubectl(['apply', '-f', '-'], rbac.stdout);
     assert.equal(applied.code, 0, applied.stderr);
-    const discovery = await rig.cluster.anonymous('/.well-known/openid-configuration');
+    const discovery = await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200);
     assert.equal(discovery.status, 200, discovery.body);
     const document = JSON.parse(discovery.body) as { issuer: string; jwks_uri: string };
     assert.equal(document.issuer, rig.cluster.issuer);

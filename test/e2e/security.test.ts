@@ -37,6 +37,7 @@ describe('security, settled on the real MinIO', () => {
     const rbac = await runCli(['render', 'rbac']);
     const applied = await run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, 'apply', '-f', '-'], { input: rbac.stdout });
     assert.equal(applied.code, 0, applied.stderr);
+    assert.equal((await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200)).status, 200);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
     const file = join(mkdtempSync(join(tmpdir(), 'irsa-sec-')), 'minio.env');
     const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'minio-irsa', '-o', file]);

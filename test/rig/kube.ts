@@ -164,6 +164,17 @@ export class Cluster {
     return httpsRequest(`${this.server}${path}`, { ca: this.ca.certPem });
   }
 
+  /** RBAC changes reach the authorizer through a cache: wait (bounded) until they show. */
+  async waitForAnonymousStatus(path: string, status: number, timeoutMs = 15_000): Promise<HttpsResult> {
+    const deadline = Date.now() + timeoutMs;
+    let result = await this.anonymous(path);
+    while (result.status !== status && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      result = await this.anonymous(path);
+    }
+    return result;
+  }
+
   private async create(path: string, body: unknown): Promise<void> {
     const result = await this.request('POST', path, body);
     if (result.status !== 201 && result.status !== 409) throw new Error(`POST ${path}: ${result.status} ${result.body}`);

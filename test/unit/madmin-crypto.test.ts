@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ALGORITHMS, decryptData, encryptData, type AlgorithmId } from '../../src/minio/madmin-crypto.js';
 
-// Known answers: the four vectors from madmin's own tests (../shared/vectors), and vectors for
-// the other two algorithms produced with madmin-go/sio-go by test/vectors/gen (see there).
+// Known answers: the four vectors from madmin's own decryption tests (copied from the team's
+// shared/vectors into test/vectors/madmin-upstream.json so the suite stands alone), and
+// vectors for the other two algorithms produced with madmin-go/sio-go by test/vectors/gen.
 interface Vector {
   password: string;
   ciphertextHex: string;
@@ -12,7 +13,7 @@ interface Vector {
   plaintextHex: string;
 }
 
-const shared = JSON.parse(readFileSync(new URL('../../../shared/vectors/madmin-decrypt.json', import.meta.url), 'utf8')) as Vector[];
+const shared = JSON.parse(readFileSync(new URL('../vectors/madmin-upstream.json', import.meta.url), 'utf8')) as Vector[];
 const generated = JSON.parse(readFileSync(new URL('../vectors/madmin-generated.json', import.meta.url), 'utf8')) as Vector[];
 
 describe('madmin body crypto', () => {
