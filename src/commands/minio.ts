@@ -90,9 +90,9 @@ export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFl
   const broad = broadPolicyWarning(settings.rolePolicy);
   if (broad) logger.warn(broad);
   await verifyBeforeRestart(flags, profile, settings.configUrl);
-  const secret = await clientSecretFor(flags);
+  const clientSecret = await clientSecretFor(flags);
   if (!flags.apply) {
-    await emitMinioEnv(settings, secret, flags);
+    await emitMinioEnv(settings, clientSecret, flags);
     logger.info('then restart MinIO, and confirm the role ARN: minio-irsa role-arn --from-logs <log> (or --from-admin)');
     return;
   }
@@ -101,12 +101,12 @@ export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFl
   const { restartRequired, updated } = await admin.putOpenIdProvider(settings.provider, {
     config_url: settings.configUrl,
     client_id: settings.clientId,
-    client_secret: secret,
+    client_secret: clientSecret,
     role_policy: settings.rolePolicy.join(','),
     display_name: settings.displayName,
   });
   logger.success(`${updated ? 'updated' : 'added'} OpenID provider "${settings.provider}" in MinIO ${admin.endpoint} (random client secret, not shown)`);
-  if (flags.output) await emitMinioEnv(settings, secret, { ...flags, format: flags.format });
+  if (flags.output) await emitMinioEnv(settings, clientSecret, flags);
   if (restartRequired) {
     logger.warn('MinIO loads OpenID providers at startup: restart it now (mc admin service restart ALIAS, or restart its process, container or pod)');
     logger.info('then confirm: minio-irsa role-arn --from-admin');
