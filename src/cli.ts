@@ -1,13 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CancelledError, ExitCode, IrsaError, ReportedFailure, UsageError, exitCodeOf } from './errors.js';
-import { SETTINGS, type SettingName } from './settings.js';
+import { SETTINGS, WORKLOAD_SETTINGS, type SettingName } from './settings.js';
 
 // The program: options and help only. Each command's module is imported when it runs, so
 // --help and render never load the Kubernetes or MinIO clients.
 
 declare const __VERSION__: string;
 
-const WORKLOAD: SettingName[] = ['endpoint', 'region', 'clientId', 'roleArn', 'namespace', 'serviceAccount', 'tokenPath', 'tokenExpiration'];
 const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'];
 
 function withSettings(command: Command, names: readonly SettingName[]): Command {
@@ -83,7 +82,7 @@ export function buildProgram(): Command {
       .description('a ServiceAccount and a test pod with the aws CLI, the projected token and the AWS_* env')
       .option('--name <name>', 'pod name', 'minio-irsa-test')
       .option('--image <image>', 'container image with the aws CLI', 'amazon/aws-cli:latest'),
-    WORKLOAD,
+    WORKLOAD_SETTINGS,
   ).action(run(async () => (await import('./commands/render.js')).renderPodCommand as Action));
 
   withSettings(
@@ -95,7 +94,7 @@ export function buildProgram(): Command {
       .option('--db-path <path>', 'SQLite database path inside the pod', '/db/app.db')
       .addOption(new Option('--litestream-version <version>', 'litestream release line (0.3: replicas list; 0.5: replica, needs AWS_ENDPOINT_URL_STS)').choices(['0.3', '0.5']).default('0.5'))
       .option('--litestream-image <image>', 'litestream image [default: litestream/litestream:0.3.13 or :0.5]'),
-    [...WORKLOAD, 'bucket', 'prefix'],
+    [...WORKLOAD_SETTINGS, 'bucket', 'prefix'],
   ).action(run(async () => (await import('./commands/render.js')).renderLitestreamCommand as Action));
 
   render

@@ -66,6 +66,18 @@ export const SETTINGS: SpecTable = {
   prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: 'key prefix inside the bucket under which each workload gets <prefix><sub>/', parse: v.prefix, default: '' },
 };
 
+/** What every workload manifest and the token exchange need. */
+export const WORKLOAD_SETTINGS = [
+  'endpoint',
+  'region',
+  'clientId',
+  'roleArn',
+  'namespace',
+  'serviceAccount',
+  'tokenPath',
+  'tokenExpiration',
+] as const satisfies readonly SettingName[];
+
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
 export function settingByKey(key: string): SettingName | undefined {

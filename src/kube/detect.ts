@@ -93,7 +93,3 @@ export function detect(version: VersionInfo, nodes: readonly NodeInfo[]): Detect
   if (anonymousAuthArg !== undefined) evidence.push(`node args set anonymous-auth=${anonymousAuthArg}`);
   return { distribution, gitVersion: version.gitVersion, minor: Number.isNaN(minor) ? undefined : minor, evidence, anonymousAuthArg };
 }
-
-export function isManaged(distribution: Distribution): boolean {
-  return distribution === 'eks' || distribution === 'gke' || distribution === 'aks';
-}

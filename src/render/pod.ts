@@ -1,8 +1,6 @@
 import { renderYaml } from './template.js';
 import { workloadVars, type WorkloadSettings } from './workload.js';
 
-export const DEFAULT_AWS_CLI_IMAGE = 'amazon/aws-cli:latest';
-
 export interface PodOptions {
   name: string;
   image: string;

@@ -2,23 +2,14 @@ import { posix } from 'node:path';
 import { deriveRoleArn } from '../minio/arn.js';
 import { AWS_DEFAULT_REGION, type Profile } from '../settings.js';
 
+export { WORKLOAD_SETTINGS } from '../settings.js';
+
 // What every workload manifest shares: the identity MinIO will see and the token volume.
 
 export type WorkloadSettings = Pick<
   Profile,
   'endpoint' | 'region' | 'clientId' | 'roleArn' | 'namespace' | 'serviceAccount' | 'tokenPath' | 'tokenExpiration'
 >;
-
-export const WORKLOAD_SETTINGS = [
-  'endpoint',
-  'region',
-  'clientId',
-  'roleArn',
-  'namespace',
-  'serviceAccount',
-  'tokenPath',
-  'tokenExpiration',
-] as const satisfies readonly (keyof Profile)[];
 
 /** The `sub` claim of the workload's tokens: the only thing that names a workload. */
 export function subjectOf(namespace: string, serviceAccount: string): string {

@@ -48,9 +48,3 @@ export async function askConfirm(message: string, flag: string, defaultAnswer = 
   const { confirm } = await import('@inquirer/prompts');
   return guard(() => confirm({ message, default: defaultAnswer }, { output: process.stderr }));
 }
-
-export async function askSelect<T extends string>(message: string, flag: string, choices: readonly T[]): Promise<T> {
-  requireTerminal(message, flag);
-  const { select } = await import('@inquirer/prompts');
-  return guard(() => select({ message, choices: choices.map((value) => ({ value })) }, { output: process.stderr }));
-}
