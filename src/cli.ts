@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     const globals = action.optsWithGlobals();
     if (globals['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
     const seconds = Number(globals['timeout']);
-    if (!(seconds > 0 && seconds <= 600)) throw new UsageError(`--timeout "${String(globals['timeout'])}" must be a number of seconds from 1 to 600`, 'pass a valid --timeout');
+    if (!(seconds >= 1 && seconds <= 600)) throw new UsageError(`--timeout "${String(globals['timeout'])}" must be a number of seconds from 1 to 600`, 'pass a valid --timeout');
     (await import('./timeout.js')).setNetworkTimeout(seconds * 1000);
     await (await import('./ui/color.js')).loadColor();
   });
