@@ -65,6 +65,11 @@ describe('MinIO side against the real MinIO', () => {
     const unknown = await runCli(['minio', 'info', '--alias', 'nope'], { env: { MC_CONFIG_DIR: configDir } });
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /mc alias "nope" not found .*\(aliases: .*nas/);
+    const secretFile = join(work, 'admin-secret');
+    writeFileSync(secretFile, `${rig.s3.rootPassword}\n`, { mode: 0o600 });
+    const viaFlags = await runCli(['minio', 'info', '--endpoint', rig.s3.endpoint, '--admin-user', rig.s3.rootUser, '--admin-secret-file', secretFile], { env: { MINIO_ROOT_USER: '', MINIO_ROOT_PASSWORD: '' } });
+    assert.equal(viaFlags.code, 0, viaFlags.stderr);
+    assertNoSecret(viaFlags);
     const none = await runCli(['minio', 'info', '--endpoint', rig.s3.endpoint], { env: { MINIO_ROOT_USER: '', MINIO_ROOT_PASSWORD: '' } });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /admin credentials are needed[\s\S]*--alias/);
