@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { OperationError } from './errors.js';
 import { networkTimeout } from './timeout.js';
@@ -10,7 +9,6 @@ export { networkTimeout } from './timeout.js';
 export interface AnonymousResponse {
   status: number;
   body: string;
-  contentType: string;
 }
 
 const TLS_CODES: Record<string, string> = {
@@ -48,21 +46,9 @@ export function classifyNetworkError(url: string, error: unknown, timeoutMs: num
   return new NetworkError(url, code, 'other', `cannot reach ${host}: ${(error as Error).message}`, 'check the address and that the server is up');
 }
 
-export function anonymousGet(url: string, caPem: string | undefined): Promise<AnonymousResponse> {
-  const timeoutMs = networkTimeout();
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ...(caPem ? { ca: caPem } : {}), timeout: timeoutMs, headers: { 'user-agent': 'minio-irsa' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < 1_000_000) body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, contentType: String(res.headers['content-type'] ?? '') }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (error) => reject(classifyNetworkError(url, error, timeoutMs)));
-    req.end();
-  });
+export async function anonymousGet(url: string, caPem: string | undefined): Promise<AnonymousResponse> {
+  const response = await httpRequest(url, { caPem, headers: { 'user-agent': 'minio-irsa' } });
+  return { status: response.status, body: response.body.toString('utf8') };
 }
 
 export interface PresentedChain {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import type { Connection } from '../kube/connect.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
 import { writeOut } from '../ui/output.js';
@@ -19,8 +20,11 @@ export async function caExportCommand(flags: CaFlags): Promise<void> {
   const configUrl = await resolveIfGiven('configUrl', flags, profile);
   const { connect } = await import('../kube/connect.js');
   const { caFromFile, CA_LOCATIONS, describeCertificate, findClusterCa, verifyCaFor } = await import('../kube/ca.js');
-  const ca = flags.caFile ? await caFromFile(flags.caFile) : await findClusterCa(await connect(target));
-  const url = configUrl ?? new URL(DISCOVERY_PATH, (await connect(target)).server).href;
+  // One kubeconfig load, and none when --ca-file and --config-url say it all.
+  let connection: Connection | undefined;
+  const connected = async (): Promise<Connection> => (connection ??= await connect(target));
+  const ca = flags.caFile ? await caFromFile(flags.caFile) : await findClusterCa(await connected());
+  const url = configUrl ?? new URL(DISCOVERY_PATH, (await connected()).server).href;
   await verifyCaFor(url, ca.pem);
   const cert = describeCertificate(ca.pem);
   logger.success(`${cert.subject} (from ${ca.description}) validates ${new URL(url).host}; SHA-256 ${cert.fingerprint}`);

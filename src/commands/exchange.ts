@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ReportedFailure, UsageError } from '../errors.js';
 import { decodeJwt } from '../jwt.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
-import { roleArnFor, subjectOf } from '../render/workload.js';
+import { roleArnFor } from '../render/workload.js';
 import { registerSecret } from '../secrets.js';
 import { AWS_DEFAULT_REGION } from '../settings.js';
 import { logger } from '../ui/logger.js';
@@ -23,7 +23,7 @@ const shellQuote = (value: string): string => `'${value.replace(/'/g, "'\\''")}'
 /** Trade a service-account token for MinIO credentials, as a pod's SDK would, and prove them. */
 export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'tokenExpiration'], flags, profile);
+  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn'], flags, profile);
   const durationSeconds = flags.duration === undefined ? undefined : Number(flags.duration);
   if (durationSeconds !== undefined && (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 31_536_000)) {
     throw new UsageError(`--duration "${flags.duration}" must be a whole number of seconds from 900 to 31536000`, 'pass a valid --duration, or leave it out to let the credentials expire with the token');
@@ -38,10 +38,10 @@ export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
     registerSecret(token);
     decodeJwt(token);
   } else {
-    const { serviceAccount } = await resolveSettings(['serviceAccount'], flags, profile);
+    const kube = await resolveSettings(['kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration'], flags, profile);
     const { connect } = await import('../kube/connect.js');
     const { requestToken } = await import('../kube/tokens.js');
-    token = await requestToken(await connect(settings), { namespace: settings.namespace, serviceAccount, audience: settings.clientId, expirationSeconds: Math.max(600, settings.tokenExpiration) });
+    token = await requestToken(await connect(kube), { namespace: kube.namespace, serviceAccount: kube.serviceAccount, audience: settings.clientId, expirationSeconds: kube.tokenExpiration });
   }
   const claims = decodeJwt(token).claims;
   const roleArn = roleArnFor(settings);
@@ -53,10 +53,11 @@ export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
 
   let steps: { step: string; status: string; message: string }[] | undefined;
   if (flags.probe) {
-    const { bucket, prefix, namespace, serviceAccount } = await resolveSettings(['bucket', 'prefix', 'namespace', 'serviceAccount'], flags, profile);
-    const sub = claims.sub ?? subjectOf(namespace, serviceAccount);
+    // The token's own subject is what ${jwt:sub} in the policy expands to.
+    if (!claims.sub) throw new UsageError('the token has no sub claim, so it names no workload', 'use a service-account token');
+    const { bucket, prefix } = await resolveSettings(['bucket', 'prefix'], flags, profile);
     const { probeS3 } = await import('../minio/s3-probe.js');
-    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ownPrefix: `${prefix}${sub}/`, foreignPrefix: `${prefix}minio-irsa-not-${serviceAccount}/`, caPem });
+    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ownPrefix: `${prefix}${claims.sub}/`, foreignPrefix: `${prefix}minio-irsa-elsewhere/`, caPem });
   }
 
   if (flags.export) {

@@ -8,10 +8,11 @@ import { renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../r
 import { renderPod } from '../render/pod.js';
 import { renderPolicy } from '../render/policy.js';
 import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
-import { WORKLOAD_SETTINGS, roleArnFor } from '../render/workload.js';
+import { roleArnFor } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
 import { stdoutIsTerminal, writeOut } from '../ui/output.js';
 import * as v from '../validate.js';
+import { WORKLOAD_SETTINGS } from '../settings.js';
 
 // Thin: resolve and validate the inputs, call a renderer, put the result on stdout.
 

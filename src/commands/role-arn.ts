@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { OperationError, UsageError } from '../errors.js';
-import { deriveRoleArn, parseRoleArn, roleArnsFromLogs, roleIdOf } from '../minio/arn.js';
+import { deriveRoleArn, roleArnsFromLogs } from '../minio/arn.js';
 import { arnFromAdmin, arnFromLog, crossCheck, logsFromCommand, type ArnFinding } from '../minio/arn-sources.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
@@ -42,21 +42,13 @@ export async function roleArnCommand(flags: RoleArnFlags): Promise<void> {
   const logSource = flags.fromLogs !== undefined ? { text: readLogs(flags.fromLogs), origin: flags.fromLogs === '-' ? 'stdin' : flags.fromLogs } : flags.fromCommand !== undefined ? { text: logsFromCommand(flags.fromCommand), origin: `the output of "${flags.fromCommand}"` } : undefined;
   if (logSource) {
     const log = await logSource.text;
-    if (flags.all) {
-      const all = roleArnsFromLogs(log) ?? [];
-      if (all.length === 0) arnFromLog(log, clientId, logSource.origin); // throws the explanatory error
+    const all = flags.all ? (roleArnsFromLogs(log) ?? []) : [];
+    if (all.length > 0) {
       emit(flags.output, { source: 'logs', clientId, roleArns: all });
       return;
     }
-    const finding = arnFromLog(log, clientId, logSource.origin);
-    const found = roleArnsFromLogs(log) ?? [];
-    if (found.length > 1 && !found.some((arn) => parseRoleArn(arn)?.roleId === roleIdOf(clientId))) {
-      throw new OperationError(
-        `none of the role ARNs in ${logSource.origin} (${found.join(', ')}) belongs to client id "${clientId}" (role id ${roleIdOf(clientId)})`,
-        'pass the --client-id that MinIO is configured with (MINIO_IDENTITY_OPENID_CLIENT_ID), or --all to list every ARN',
-      );
-    }
-    findings.push(finding);
+    findings.push(arnFromLog(log, clientId, logSource.origin)); // throws the explanatory error when there is none
+
   }
   if (flags.fromAdmin) {
     const admin = await adminClientFor(flags, profile);

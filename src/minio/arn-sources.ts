@@ -33,7 +33,15 @@ export function arnFromLog(log: string, clientId: string, origin: string): ArnFi
   }
   const roleId = roleIdOf(clientId);
   const match = found.find((arn) => parseRoleArn(arn)?.roleId === roleId);
-  return { source: 'logs', arn: match ?? (found.length === 1 ? found[0] : undefined), detail: `${origin}: ${found.join(' ')}` };
+  // One role: it is MinIO's, whatever client id it belongs to (the cross-check says why).
+  // Several and none of them ours: there is no telling which one is meant.
+  if (!match && found.length > 1) {
+    throw new OperationError(
+      `none of the role ARNs in ${origin} (${found.join(', ')}) belongs to client id "${clientId}" (role id ${roleId})`,
+      'pass the --client-id that MinIO is configured with (MINIO_IDENTITY_OPENID_CLIENT_ID), or --all to list every ARN',
+    );
+  }
+  return { source: 'logs', arn: match ?? found[0], detail: `${origin}: ${found.join(' ')}` };
 }
 
 export async function arnFromAdmin(admin: AdminClient, provider: string): Promise<ArnFinding> {

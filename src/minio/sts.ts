@@ -116,7 +116,7 @@ export function diagnose(status: number, code: string, message: string): [StsPro
     ];
   }
   if (m.includes('expired')) return ['expired-token', 'the token has expired (MinIO allows no clock skew): use a fresh token and check both clocks'];
-  if (m.includes('used before issued') || m.includes('not valid yet') || m.includes('before')) {
+  if (m.includes('used before issued') || m.includes('not valid yet') || m.includes('nbf')) {
     return ['token-not-yet-valid', "the token is not valid yet: MinIO's clock is behind the cluster's (MinIO allows no skew); sync both with NTP"];
   }
   if (m.includes('none of the given policies') || m.includes('policy') && m.includes('not defined')) {

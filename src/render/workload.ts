@@ -2,8 +2,6 @@ import { posix } from 'node:path';
 import { deriveRoleArn } from '../minio/arn.js';
 import { AWS_DEFAULT_REGION, type Profile } from '../settings.js';
 
-export { WORKLOAD_SETTINGS } from '../settings.js';
-
 // What every workload manifest shares: the identity MinIO will see and the token volume.
 
 export type WorkloadSettings = Pick<

@@ -34,6 +34,8 @@ describe('role ARN cross-check', () => {
     const other = 'arn:minio:iam:::role/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA';
     assert.equal(arnFromLog(`INFO: IAM Roles: ${other} arn:minio:iam:::role/${ROLE}`, 'sts.amazonaws.com', 'log').arn, `arn:minio:iam:::role/${ROLE}`);
     assert.throws(() => arnFromLog('nothing here', 'x', 'the log'), /no "IAM Roles:" line/);
+    assert.equal(arnFromLog(`IAM Roles: ${other}`, 'sts.amazonaws.com', 'log').arn, other, "a single role is MinIO's, whoever it belongs to");
+    assert.throws(() => arnFromLog(`IAM Roles: ${other} arn:minio:iam:::role/${ROLE}`, 'nobody', 'the log'), /none of the role ARNs in the log .* belongs to client id "nobody"/);
   });
 });
 
