@@ -4,7 +4,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, runCli, type CliResult } from '../test/helpers/cli.js';
+import { runAws } from '../test/helpers/aws.js';
+import { runCli, type CliResult } from '../test/helpers/cli.js';
+import { mcFor } from '../test/helpers/mc.js';
 import { Rig } from '../test/rig/index.js';
 
 const bold = process.stderr.isTTY && !process.env['NO_COLOR'];
@@ -24,7 +26,7 @@ const cli = async (args: string[], expectFailure = false): Promise<CliResult> =>
   return result;
 };
 const kubectl = async (args: string[], input: string) => {
-  const result = await run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, ...args], { input });
+  const result = await rig.kubectl(args, input);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   return result;
 };
@@ -74,16 +76,13 @@ try {
 
   say('4. A pod\'s token, traded for temporary credentials, proven on S3');
   await rig.cluster.createServiceAccount('apps', 'web');
-  await run(rig.binaries.mc, ['mb', 'rig/apps'], { env: { MC_HOST_rig: `http://${rig.s3.rootUser}:${rig.s3.rootPassword}@127.0.0.1:${rig.s3.port}`, MC_CONFIG_DIR: work } });
+  await mcFor(rig.binaries.mc, rig.s3)(['mb', 'rig/apps']);
   await cli(['exchange', '--probe']);
 
   say('5. The real aws CLI with only the five AWS_* variables of the pod manifest: no key anywhere');
   const tokenFile = join(work, 'token');
   writeFileSync(tokenFile, await rig.cluster.requestToken('apps', 'web', 'sts.amazonaws.com', 600), { mode: 0o600 });
-  const awsEnv = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: mkdtempSync(join(tmpdir(), 'minio-irsa-home-')),
-    PYENV_ROOT: process.env['PYENV_ROOT'] ?? '',
+  const awsVars = {
     AWS_ROLE_ARN: arn.stdout.trim(),
     AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
     AWS_ENDPOINT_URL_STS: rig.s3.endpoint,
@@ -93,10 +92,10 @@ try {
   const file = join(work, 'hello.txt');
   writeFileSync(file, 'hello from a pod\n');
   const own = 's3://apps/system:serviceaccount:apps:web/hello.txt';
-  const put = await run(rig.binaries.aws, ['s3', 'cp', file, own], { env: awsEnv, cleanEnv: true });
+  const put = await runAws(rig.binaries.aws, ['s3', 'cp', file, own], awsVars);
   if (put.code !== 0) throw new Error(`aws s3 cp: ${put.stderr}`);
   proof(`aws s3 cp hello.txt ${own}`);
-  const other = await run(rig.binaries.aws, ['s3', 'cp', file, 's3://apps/system:serviceaccount:other:app/hello.txt'], { env: awsEnv, cleanEnv: true });
+  const other = await runAws(rig.binaries.aws, ['s3', 'cp', file, 's3://apps/system:serviceaccount:other:app/hello.txt'], awsVars);
   if (other.code === 0) throw new Error('the policy let apps/web write into another workload\'s prefix');
   proof('aws s3 cp into another workload\'s prefix -> AccessDenied, as it must be');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { CheckOutcome } from '../../src/checks/types.js';
-import { run, runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { K3S_DEFAULT_ISSUER, Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 
@@ -22,8 +22,7 @@ async function check(rig: Rig, extra: string[] = []): Promise<{ result: CliResul
   return { result, checks: outcomesOf(result) };
 }
 
-const kubectl = (rig: Rig, args: string[], input?: string) =>
-  run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, ...args], input === undefined ? {} : { input });
+const kubectl = (rig: Rig, args: string[], input?: string) => rig.kubectl(args, input);
 
 async function bindingJson(rig: Rig): Promise<{ metadata: { resourceVersion: string; labels?: Record<string, string> }; roleRef: { name: string } } | undefined> {
   const got = await kubectl(rig, ['get', 'clusterrolebinding', BINDING, '-o', 'json']);

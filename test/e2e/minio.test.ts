@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { run, runCli, type CliResult } from '../helpers/cli.js';
+import { runAws } from '../helpers/aws.js';
 import { mcFor } from '../helpers/mc.js';
 import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
@@ -147,13 +148,11 @@ describe('MinIO side against the real MinIO', () => {
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stdout.trim(), /^export AWS_ACCESS_KEY_ID='[A-Z0-9]+'\nexport AWS_SECRET_ACCESS_KEY='.+'\nexport AWS_SESSION_TOKEN='.+'\nexport AWS_REGION='us-east-1'\nexport AWS_ENDPOINT_URL_S3='http:\/\/127\.0\.0\.1:\d+'$/);
     const env = Object.fromEntries(exported.stdout.trim().split('\n').map((line) => /^export (\w+)='(.*)'$/.exec(line)!.slice(1, 3) as [string, string]));
-    const home = mkdtempSync(join(tmpdir(), 'irsa-home-'));
-    const awsEnv = { PATH: process.env['PATH'] ?? '', HOME: home, PYENV_ROOT: process.env['PYENV_ROOT'] ?? '', ...env };
     const body = join(work, 'hello.txt');
     writeFileSync(body, 'hello');
-    const put = await run(rig.binaries.aws, ['s3api', 'put-object', '--bucket', 'apps', '--key', 'system:serviceaccount:apps:web/hello.txt', '--body', body], { env: awsEnv, cleanEnv: true });
+    const put = await runAws(rig.binaries.aws, ['s3api', 'put-object', '--bucket', 'apps', '--key', 'system:serviceaccount:apps:web/hello.txt', '--body', body], env);
     assert.equal(put.code, 0, `the exported credentials work with the real aws CLI: ${put.stderr}`);
-    const ls = await run(rig.binaries.aws, ['s3', 'ls', 's3://apps/system:serviceaccount:apps:web/'], { env: awsEnv, cleanEnv: true });
+    const ls = await runAws(rig.binaries.aws, ['s3', 'ls', 's3://apps/system:serviceaccount:apps:web/'], env);
     assert.match(ls.stdout, /hello\.txt/);
   });
 

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { run, runCli } from '../helpers/cli.js';
+import { runAws } from '../helpers/aws.js';
+import { runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
 import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
@@ -15,7 +16,7 @@ describe('the IRSA recipe against the real components', () => {
   let rig: Rig;
   let work: string;
   let env: Record<string, string>;
-  const kubectl = (args: string[], input?: string) => run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, ...args], input === undefined ? {} : { input });
+  const kubectl = (args: string[], input?: string) => rig.kubectl(args, input);
 
   before(async () => {
     rig = await Rig.start();
@@ -60,23 +61,19 @@ describe('the IRSA recipe against the real components', () => {
     const token = await rig.cluster.requestToken('apps', 'web', 'sts.amazonaws.com', 600);
     const tokenFile = join(work, 'token');
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    const home = mkdtempSync(join(tmpdir(), 'irsa-home-'));
-    const awsEnv = {
-      PATH: process.env['PATH'] ?? '',
-      HOME: home, // no ~/.aws: nothing but the five variables below can supply credentials
-      PYENV_ROOT: process.env['PYENV_ROOT'] ?? '',
+    const awsVars = {
       AWS_ROLE_ARN: 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA',
       AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
       AWS_ENDPOINT_URL_STS: rig.s3.endpoint,
       AWS_ENDPOINT_URL_S3: rig.s3.endpoint,
       AWS_REGION: 'us-east-1',
     };
-    const created = await run(rig.binaries.aws, ['s3api', 'create-bucket', '--bucket', 'test'], { env: awsEnv, cleanEnv: true });
+    const created = await runAws(rig.binaries.aws, ['s3api', 'create-bucket', '--bucket', 'test'], awsVars);
     assert.equal(created.code, 0, created.stderr);
-    const listed = await run(rig.binaries.aws, ['s3', 'ls'], { env: awsEnv, cleanEnv: true });
+    const listed = await runAws(rig.binaries.aws, ['s3', 'ls'], awsVars);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /\btest\b/);
-    const noRole = await run(rig.binaries.aws, ['s3', 'ls'], { env: { ...awsEnv, AWS_ROLE_ARN: '' }, cleanEnv: true });
+    const noRole = await runAws(rig.binaries.aws, ['s3', 'ls'], { ...awsVars, AWS_ROLE_ARN: '' });
     assert.notEqual(noRole.code, 0, 'without the role the CLI must have no credentials at all');
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { assumeRoleWithWebIdentity, StsError } from '../../src/minio/sts.js';
-import { run, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
 import { mcFor, writeTemp } from '../helpers/mc.js';
 import { s3Request } from '../helpers/s3.js';
@@ -35,7 +35,7 @@ describe('security, settled on the real MinIO', () => {
   before(async () => {
     rig = await Rig.start();
     const rbac = await runCli(['render', 'rbac']);
-    const applied = await run(rig.binaries.kubectl, ['--kubeconfig', rig.cluster.kubeconfig, 'apply', '-f', '-'], { input: rbac.stdout });
+    const applied = await rig.kubectl(['apply', '-f', '-'], rbac.stdout);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal((await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200)).status, 200);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);

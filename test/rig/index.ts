@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run, type CliResult } from '../helpers/cli.js';
 import { Cluster, type Binaries, type ClusterOptions } from './kube.js';
 import { Minio } from './minio.js';
 
@@ -69,6 +70,11 @@ export class Rig {
   get s3(): Minio {
     if (!this.minio) throw new Error('this rig was started without MinIO');
     return this.minio;
+  }
+
+  /** The real kubectl, as the cluster admin. */
+  kubectl(args: string[], input?: string): Promise<CliResult> {
+    return run(this.binaries.kubectl, ['--kubeconfig', this.cluster.kubeconfig, ...args], input === undefined ? {} : { input });
   }
 
   /** Where each server's log is: named in failure messages. */
