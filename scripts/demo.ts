@@ -64,7 +64,7 @@ try {
   proof('discovery and JWKS are now public; a second apply would change nothing');
 
   say('2. MinIO must trust the cluster CA: export it (verified first) into MinIO\'s certs/CAs/');
-  await cli(['ca', 'export', '-o', join(rig.s3.certsDir, 'CAs', 'kubernetes-ca.crt')]);
+  await cli(['ca', 'export', '--out', join(rig.s3.certsDir, 'CAs', 'kubernetes-ca.crt')]);
   await restartMinio('it reads certs/CAs/ at startup only');
 
   say('3. A least-privilege policy, then the OpenID provider with a random secret, through the admin API');

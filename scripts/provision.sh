@@ -111,6 +111,20 @@ build_mc() {
   go_install_cached "$CACHE/mc-$MC_VERSION" mc "github.com/minio/mc@$MC_VERSION" "-s -w" "about 5 minutes"
 }
 
+# The tests' Go YAML parser (what kubectl and the apiserver use), built from test/goyaml and
+# cached by the hash of its source.
+build_goyaml() {
+  local src; src="$(cd "$(dirname "$0")/../test/goyaml" && pwd)"
+  local hash; hash="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
+  GOYAML_BIN="$CACHE/goyaml-$hash/goyaml"
+  if [ -x "$GOYAML_BIN" ]; then return; fi
+  need_go
+  say "building the tests' Go YAML parser (a few seconds)"
+  rm -rf "$CACHE/goyaml-$hash.tmp" && mkdir -p "$CACHE/goyaml-$hash.tmp"
+  (cd "$src" && CGO_ENABLED=0 go build -o "$CACHE/goyaml-$hash.tmp/goyaml" .) || die "go build test/goyaml failed"
+  rm -rf "$CACHE/goyaml-$hash" && mv "$CACHE/goyaml-$hash.tmp" "$CACHE/goyaml-$hash"
+}
+
 # The aws CLI honours AWS_ENDPOINT_URL_STS/_S3 from v1.29 and v2.13 only; older ones would
 # silently send the STS call to AWS. The machine image has one under pyenv, maybe not on PATH.
 aws_supports_endpoints() {
@@ -138,7 +152,8 @@ apt_install openssl openssl "the rig makes its certificates with it"
 build_kube
 build_minio
 build_mc
+build_goyaml
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN"}
 JSON

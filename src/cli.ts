@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CancelledError, ExitCode, IrsaError, ReportedFailure, UsageError, exitCodeOf } from './errors.js';
 import { SETTINGS, WORKLOAD_SETTINGS, type SettingName } from './settings.js';
+import { decimalInteger, InvalidValue } from './validate.js';
+import { printable } from './encode.js';
 
 // The program: options and help only. Each command's module is imported when it runs, so
 // --help and render never load the Kubernetes or MinIO clients.
@@ -8,6 +10,12 @@ import { SETTINGS, WORKLOAD_SETTINGS, type SettingName } from './settings.js';
 declare const __VERSION__: string;
 
 const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'];
+
+// -o/--output is a format in every command (kubectl's convention); files are --out.
+const MINIO_ENV_OUTPUT = () =>
+  new Option('-o, --output <format>', 'settings format: env (POSIX shell, compose env_file, systemd), docker (docker --env-file), systemd, compose, kubernetes')
+    .choices(['env', 'docker', 'systemd', 'compose', 'kubernetes'])
+    .default('env');
 
 function withSettings(command: Command, names: readonly SettingName[]): Command {
   for (const name of names) {
@@ -45,15 +53,21 @@ export function buildProgram(): Command {
     .version(__VERSION__, '-V, --version')
     .option('-c, --config <path>', 'profile file [default: ./minio-irsa.yaml when present]')
     .option('--debug', 'show stack traces and debug output')
-    .option('--timeout <seconds>', 'bound on every network request', '15')
+    .option('--timeout <seconds>', "deadline for all of a command's network work (each request, and the whole operation)", '15')
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+    // commander echoes what the user typed in its errors: make it printable, line by line.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n').map(printable).join('\n')), writeOut: (text) => process.stdout.write(text) });
   program.hook('preAction', async (_program, action) => {
     const globals = action.optsWithGlobals();
     if (globals['debug']) (await import('./ui/logger.js')).logger.setDebug(true);
-    const seconds = Number(globals['timeout']);
-    if (!(seconds >= 1 && seconds <= 600)) throw new UsageError(`--timeout "${String(globals['timeout'])}" must be a number of seconds from 1 to 600`, 'pass a valid --timeout');
+    let seconds: number;
+    try {
+      seconds = decimalInteger(globals['timeout'], 1, 600, 'seconds');
+    } catch (error) {
+      if (error instanceof InvalidValue) throw new UsageError(`--timeout ${error.message}`, 'pass a valid --timeout');
+      throw error;
+    }
     (await import('./timeout.js')).setNetworkTimeout(seconds * 1000);
     await (await import('./ui/color.js')).loadColor();
   });
@@ -65,6 +79,7 @@ export function buildProgram(): Command {
         .description("print MinIO's role ARN: derived from the client id, or read from MinIO (log, command, admin API) and cross-checked")
         .option('--from-logs <file>', "read it from MinIO's log (- for stdin)")
         .option('--from-command <command>', 'run a command that prints MinIO\'s log (e.g. "kubectl logs -n minio deploy/minio") and read it there')
+        .option('--command-timeout <seconds>', 'with --from-command: stop the command after this long', '60')
         .option('--from-admin', "ask MinIO's admin API (needs admin credentials)")
         .option('--all', 'with a log: print every role ARN found, not just this client id\'s')
         .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
@@ -113,9 +128,9 @@ export function buildProgram(): Command {
     render
       .command('minio-env')
       .description("MinIO's MINIO_IDENTITY_OPENID_* settings with a new random client secret")
-      .addOption(new Option('--format <format>', 'output format').choices(['env', 'systemd', 'compose', 'kubernetes']).default('env'))
-      .option('-o, --output <file>', 'write to FILE with mode 0600 instead of stdout')
-      .option('--force', 'with -o: replace an existing file')
+      .addOption(MINIO_ENV_OUTPUT())
+      .option('--out <file>', 'write to FILE with mode 0600 instead of stdout')
+      .option('--force', 'with --out: replace an existing regular file')
       .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE instead of generating one')
       .option('--minio-namespace <name>', 'with --format kubernetes: MinIO\'s namespace', 'minio')
       .option('--secret-name <name>', 'with --format kubernetes: Secret and ConfigMap name', 'minio-irsa-openid'),
@@ -162,8 +177,8 @@ export function buildProgram(): Command {
       .command('export')
       .description("find the cluster CA, prove it validates the config URL's host, and write it (PEM)")
       .option('--ca-file <file>', 'validate and export this CA instead of finding one')
-      .option('-o, --output <file>', 'write to FILE instead of stdout')
-      .option('--force', 'with -o: replace an existing file'),
+      .option('--out <file>', 'write to FILE (mode 0644) instead of stdout')
+      .option('--force', 'with --out: replace an existing regular file'),
     ['kubeconfig', 'context', 'configUrl'],
   ).action(run(async () => (await import('./commands/ca.js')).caExportCommand as Action));
 
@@ -206,9 +221,9 @@ export function buildProgram(): Command {
         .option('--apply', 'add or update the provider through the admin API (MinIO then needs a restart)')
         .option('--ca-file <file>', 'the CA MinIO will trust for the config URL [default: the cluster CA from the kubeconfig]')
         .option('--skip-verify', 'do not check the config URL and CA first (MinIO stalls its IAM if they fail at startup)')
-        .addOption(new Option('--format <format>', 'settings format').choices(['env', 'systemd', 'compose', 'kubernetes']).default('env'))
-        .option('-o, --output <file>', 'write the settings to FILE with mode 0600')
-        .option('--force', 'with -o: replace an existing file')
+        .addOption(MINIO_ENV_OUTPUT())
+        .option('--out <file>', 'write the settings to FILE with mode 0600')
+        .option('--force', 'with --out: replace an existing regular file')
         .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE')
         .option('--minio-namespace <name>', "with --format kubernetes: MinIO's namespace", 'minio')
         .option('--secret-name <name>', 'with --format kubernetes: Secret and ConfigMap name', 'minio-irsa-openid'),
@@ -234,6 +249,14 @@ export function buildProgram(): Command {
 
 /** The one place errors become messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Source maps ship with dist/: with --debug, stack traces point into src/, not minified code.
+  if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
+  // Ctrl-C anywhere (a spinner, a slow request): stop at once, say so, exit 130.
+  process.once('SIGINT', () => {
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n'); // a spinner hides the cursor
+    process.stderr.write('cancelled (Ctrl-C)\n');
+    process.exit(ExitCode.cancelled);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

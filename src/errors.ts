@@ -26,7 +26,13 @@ export class OperationError extends IrsaError {}
 /** A failure the command has already shown in full (a check report): exit 1, print nothing more. */
 export class ReportedFailure extends OperationError {}
 
-/** The user pressed Ctrl-C at a prompt or declined to go on. */
+/**
+ * The user answered "no" to a confirmation: nothing was changed, on purpose. Exit 1 (the
+ * command did not do its job, so a script must not go on as if it had), not 130.
+ */
+export class DeclinedError extends OperationError {}
+
+/** The user pressed Ctrl-C (at a prompt, during a spinner, anywhere): exit 130, as for SIGINT. */
 export class CancelledError extends IrsaError {
   override readonly exitCode = ExitCode.cancelled;
   constructor(message = 'cancelled') {

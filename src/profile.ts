@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
+import { readBoundedFile, UnreadableFile } from './fs-safe.js';
 import { SETTINGS, type Profile, type SettingName } from './settings.js';
 import { askText, canPrompt } from './ui/prompts.js';
 import { InvalidValue } from './validate.js';
@@ -8,6 +8,7 @@ import { InvalidValue } from './validate.js';
 // errors name the file, line and key, and the flag that overrides it.
 
 export const DEFAULT_PROFILE = 'minio-irsa.yaml';
+const PROFILE_MAX_BYTES = 1 << 20;
 
 export interface LoadedProfile {
   path: string | undefined;
@@ -21,10 +22,10 @@ export async function loadProfile(explicitPath: string | undefined): Promise<Loa
   const path = explicitPath ?? DEFAULT_PROFILE;
   let source: string;
   try {
-    source = await readFile(path, 'utf8');
+    source = (await readBoundedFile(path, PROFILE_MAX_BYTES, 'the profile', 'check the path given to --config')).text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicitPath === undefined) return EMPTY_PROFILE;
-    throw new UsageError(`cannot read the profile ${path}: ${(error as Error).message}`, 'check the path given to --config');
+    if (explicitPath === undefined && error instanceof UnreadableFile && error.code === 'ENOENT') return EMPTY_PROFILE;
+    throw error;
   }
   // The YAML parser loads only when there is a profile to parse.
   const { parseProfile } = await import('./profile-file.js');

@@ -47,7 +47,7 @@ export const DEFAULT_CLIENT_ID = 'sts.amazonaws.com';
 export const AWS_DEFAULT_REGION = 'us-east-1';
 
 export const SETTINGS: SpecTable = {
-  kubeconfig: { key: 'kube.kubeconfig', flag: '--kubeconfig', valueName: '<path>', description: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', parse: v.filePath, optional: true },
+  kubeconfig: { key: 'kube.kubeconfig', flag: '--kubeconfig', valueName: '<path>', description: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', parse: (raw) => v.homePath(raw), optional: true },
   context: { key: 'kube.context', flag: '--context', valueName: '<name>', description: 'kube context (default: the current context)', parse: v.text, optional: true },
   configUrl: { key: 'issuer.configUrl', flag: '--config-url', valueName: '<url>', description: "issuer discovery URL as MinIO will reach it (https://<apiserver>:6443/.well-known/openid-configuration)", parse: v.configUrl },
   endpoint: { key: 'minio.endpoint', flag: '--endpoint', valueName: '<url>', description: "MinIO's S3 API endpoint (not the console), e.g. https://minio.example.com:9000", parse: v.s3Endpoint },

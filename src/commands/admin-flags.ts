@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
 import type { AdminClient } from '../minio/admin.js';
 import { resolveIfGiven, type FlagValues, type LoadedProfile } from '../profile.js';
 
@@ -14,11 +12,8 @@ export interface AdminFlags {
 
 export async function minioCa(flags: AdminFlags): Promise<string | undefined> {
   if (!flags.minioCaFile) return undefined;
-  try {
-    return await readFile(flags.minioCaFile, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --minio-ca-file ${flags.minioCaFile}: ${(error as Error).message}`, "pass the PEM file of the CA that signed MinIO's certificate");
-  }
+  const { caFromFile } = await import('../kube/ca.js');
+  return (await caFromFile(flags.minioCaFile, '--minio-ca-file')).pem;
 }
 
 export async function adminClientFor(flags: FlagValues & AdminFlags, profile: LoadedProfile): Promise<AdminClient> {
@@ -31,5 +26,6 @@ export async function adminClientFor(flags: FlagValues & AdminFlags, profile: Lo
     endpoint: await resolveIfGiven('endpoint', flags, profile),
     caPem: await minioCa(flags),
   });
+  if (target.warning) (await import('../ui/logger.js')).logger.warn(target.warning);
   return new AdminClient(target);
 }

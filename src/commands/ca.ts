@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { printable } from '../encode.js';
+import { writeFileSafely } from '../fs-safe.js';
 import type { Connection } from '../kube/connect.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
@@ -9,7 +9,7 @@ import { DISCOVERY_PATH } from '../validate.js';
 interface CaFlags extends FlagValues {
   config?: string;
   caFile?: string;
-  output?: string;
+  out?: string;
   force?: boolean;
 }
 
@@ -29,14 +29,9 @@ export async function caExportCommand(flags: CaFlags): Promise<void> {
   const cert = describeCertificate(ca.pem);
   logger.success(`${cert.subject} (from ${ca.description}) validates ${new URL(url).host}; SHA-256 ${cert.fingerprint}`);
   if (ca.warning) logger.warn(ca.warning);
-  if (flags.output) {
-    try {
-      await writeFile(flags.output, ca.pem, { flag: flags.force ? 'w' : 'wx', mode: 0o644 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${flags.output} already exists; not overwriting it`, 'choose another -o path, or pass --force');
-      throw new UsageError(`cannot write ${flags.output}: ${(error as Error).message}`, 'choose a writable path for -o');
-    }
-    logger.success(`wrote ${flags.output}`);
+  if (flags.out) {
+    await writeFileSafely(flags.out, ca.pem, { mode: 0o644, force: flags.force ?? false, flag: '--out' });
+    logger.success(`wrote ${printable(flags.out)}`);
   } else {
     writeOut(ca.pem);
   }

@@ -1,6 +1,6 @@
 import { clusterChecks, effectiveConfigUrl, type ClusterCheckContext } from '../checks/cluster.js';
 import { runChecks } from '../checks/types.js';
-import { CancelledError, OperationError, ReportedFailure, UsageError } from '../errors.js';
+import { DeclinedError, OperationError, ReportedFailure, UsageError } from '../errors.js';
 import type { Connection } from '../kube/connect.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import type { AnonymousSubject } from '../render/rbac.js';
@@ -37,7 +37,7 @@ export async function clusterCheckCommand(flags: ClusterFlags): Promise<void> {
 async function confirm(message: string, yes: boolean | undefined): Promise<void> {
   if (yes) return;
   if (!canPrompt()) throw new UsageError(`${message}: confirmation needed and there is no terminal to ask on`, 'pass --yes to apply, or --dry-run to only see the plan');
-  if (!(await askConfirm(message, '--yes', true))) throw new CancelledError('nothing applied');
+  if (!(await askConfirm(message, '--yes', true))) throw new DeclinedError(`declined: ${message.replace(/\?$/, '')} — nothing changed`);
 }
 
 async function connected(context: ClusterCheckContext): Promise<Connection> {
@@ -111,6 +111,8 @@ async function waitForPublicDiscovery(url: string, caPem: string | undefined) {
 export async function resetCommand(flags: ClusterFlags & { yes?: boolean; dryRun?: boolean }): Promise<void> {
   const context = await clusterContext(flags);
   const connection = await connected(context);
+  // Only a real apiserver's word about who owns the binding counts.
+  await (await import('../kube/version.js')).detectCluster(connection);
   const { removeDiscoveryRbac } = await import('../kube/rbac.js');
   const { DISCOVERY_BINDING_NAME } = await import('../render/rbac.js');
   const preview = await removeDiscoveryRbac(connection, true);

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { shellQuoted } from '../encode.js';
 import { ReportedFailure, UsageError } from '../errors.js';
+import { readBoundedFile } from '../fs-safe.js';
 import { decodeJwt } from '../jwt.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { roleArnFor } from '../render/workload.js';
@@ -8,6 +9,10 @@ import { AWS_DEFAULT_REGION } from '../settings.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
 import { minioCa, type AdminFlags } from './admin-flags.js';
+import * as v from '../validate.js';
+
+/** Service-account tokens are about a kilobyte. */
+const TOKEN_MAX_BYTES = 64 * 1024;
 
 interface ExchangeFlags extends FlagValues, AdminFlags {
   config?: string;
@@ -18,23 +23,20 @@ interface ExchangeFlags extends FlagValues, AdminFlags {
   output: 'text' | 'json';
 }
 
-const shellQuote = (value: string): string => `'${value.replace(/'/g, "'\\''")}'`;
-
 /** Trade a service-account token for MinIO credentials, as a pod's SDK would, and prove them. */
 export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn'], flags, profile);
-  const durationSeconds = flags.duration === undefined ? undefined : Number(flags.duration);
-  if (durationSeconds !== undefined && (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 31_536_000)) {
-    throw new UsageError(`--duration "${flags.duration}" must be a whole number of seconds from 900 to 31536000`, 'pass a valid --duration, or leave it out to let the credentials expire with the token');
+  let durationSeconds: number | undefined;
+  try {
+    durationSeconds = flags.duration === undefined ? undefined : v.decimalInteger(flags.duration, 900, 31_536_000, 'seconds');
+  } catch (error) {
+    if (error instanceof v.InvalidValue) throw new UsageError(`--duration ${error.message}`, 'pass a valid --duration, or leave it out to let the credentials expire with the token');
+    throw error;
   }
   let token: string;
   if (flags.tokenFile) {
-    try {
-      token = (await readFile(flags.tokenFile, 'utf8')).trim();
-    } catch (error) {
-      throw new UsageError(`cannot read --token-file ${flags.tokenFile}: ${(error as Error).message}`, 'pass the path of a service-account token');
-    }
+    token = (await readBoundedFile(flags.tokenFile, TOKEN_MAX_BYTES, '--token-file', 'pass the path of a service-account token')).text.trim();
     registerSecret(token);
     decodeJwt(token);
   } else {
@@ -64,11 +66,11 @@ export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
     // Asked for explicitly: the one place credentials are printed.
     writeOut(
       [
-        `export AWS_ACCESS_KEY_ID=${shellQuote(credentials.accessKeyId)}`,
-        `export AWS_SECRET_ACCESS_KEY=${shellQuote(credentials.secretAccessKey)}`,
-        `export AWS_SESSION_TOKEN=${shellQuote(credentials.sessionToken)}`,
-        `export AWS_REGION=${shellQuote(region)}`,
-        `export AWS_ENDPOINT_URL_S3=${shellQuote(settings.endpoint)}`,
+        `export AWS_ACCESS_KEY_ID=${shellQuoted(credentials.accessKeyId)}`,
+        `export AWS_SECRET_ACCESS_KEY=${shellQuoted(credentials.secretAccessKey)}`,
+        `export AWS_SESSION_TOKEN=${shellQuoted(credentials.sessionToken)}`,
+        `export AWS_REGION=${shellQuoted(region)}`,
+        `export AWS_ENDPOINT_URL_S3=${shellQuoted(settings.endpoint)}`,
       ].join('\n'),
     );
   } else if (flags.output === 'json') {

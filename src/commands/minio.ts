@@ -6,7 +6,7 @@ import { renderPolicy } from '../render/policy.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
 import { adminClientFor, type AdminFlags } from './admin-flags.js';
-import { clientSecretFor, emitMinioEnv, refuseSecretOnTerminal, type MinioEnvOutputFlags } from './render.js';
+import { clientSecretFor, emitMinioEnv, refuseSecretOnTerminal, resolveProviderSettings, type MinioEnvOutputFlags } from './render.js';
 
 interface MinioFlags extends FlagValues, AdminFlags {
   config?: string;
@@ -86,9 +86,7 @@ async function ensurePoliciesExist(admin: AdminClient, names: readonly string[])
 export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFlags & { apply?: boolean; caFile?: string; skipVerify?: boolean }): Promise<void> {
   if (!flags.apply) refuseSecretOnTerminal(flags);
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
-  const broad = broadPolicyWarning(settings.rolePolicy);
-  if (broad) logger.warn(broad);
+  const settings = await resolveProviderSettings(flags, profile);
   await verifyBeforeRestart(flags, profile, settings.configUrl);
   const clientSecret = await clientSecretFor(flags);
   if (!flags.apply) {
@@ -106,7 +104,7 @@ export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFl
     display_name: settings.displayName,
   });
   logger.success(`${updated ? 'updated' : 'added'} OpenID provider "${settings.provider}" in MinIO ${admin.endpoint} (random client secret, not shown)`);
-  if (flags.output) await emitMinioEnv(settings, clientSecret, flags);
+  if (flags.out) await emitMinioEnv(settings, clientSecret, flags);
   if (restartRequired) {
     logger.warn('MinIO loads OpenID providers at startup: restart it now (mc admin service restart ALIAS, or restart its process, container or pod)');
     logger.info('then confirm: minio-irsa role-arn --from-admin');

@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js';
-import { writePrivateFile } from '../fs-safe.js';
+import { writeFileSafely } from '../fs-safe.js';
 import { generateClientSecret, readClientSecretFile } from '../minio/client-secret.js';
-import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
+import { broadPolicyWarning } from '../minio/policy.js';
+import { loadProfile, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
+import { printable, Unrepresentable } from '../encode.js';
 import { renderAuthnConfig, type AuthnApiVersion } from '../render/authn-config.js';
 import { DEFAULT_LITESTREAM_IMAGES, renderLitestream, type LitestreamVersion } from '../render/litestream.js';
 import { renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../render/minio-env.js';
@@ -77,8 +79,8 @@ export async function renderPolicyCommand(flags: FlagValues & GlobalFlags): Prom
 }
 
 export interface MinioEnvOutputFlags {
-  format: MinioEnvFormat;
-  output?: string;
+  output: MinioEnvFormat;
+  out?: string;
   force?: boolean;
   clientSecretFile?: string;
   minioNamespace: string;
@@ -86,14 +88,25 @@ export interface MinioEnvOutputFlags {
 }
 
 /** A new secret must not scroll past on a terminal: it goes to a file or a redirect only. */
-export function refuseSecretOnTerminal(flags: Pick<MinioEnvOutputFlags, 'output'>): void {
-  if (flags.output === undefined && stdoutIsTerminal()) {
-    throw new UsageError('this prints the client secret and stdout is a terminal', 'write it to a private file with -o FILE, or redirect stdout (> file)');
+export function refuseSecretOnTerminal(flags: Pick<MinioEnvOutputFlags, 'out'>): void {
+  if (flags.out === undefined && stdoutIsTerminal()) {
+    throw new UsageError('this prints the client secret and stdout is a terminal', 'write it to a private file with --out FILE, or redirect stdout (> file)');
   }
 }
 
 export async function clientSecretFor(flags: Pick<MinioEnvOutputFlags, 'clientSecretFile'>): Promise<string> {
-  return flags.clientSecretFile ? readClientSecretFile(flags.clientSecretFile) : generateClientSecret();
+  if (!flags.clientSecretFile) return generateClientSecret();
+  const { secret, warning } = await readClientSecretFile(flags.clientSecretFile);
+  if (warning) logger.warn(warning);
+  return secret;
+}
+
+/** The provider's settings, validated; the one place a broad role policy is warned about. */
+export async function resolveProviderSettings(flags: FlagValues, profile: LoadedProfile): Promise<MinioEnvSettings> {
+  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+  const broad = broadPolicyWarning(settings.rolePolicy);
+  if (broad) logger.warn(broad);
+  return settings;
 }
 
 /** Render the provider settings and put them on stdout, or in a 0600 file. */
@@ -102,18 +115,24 @@ export async function emitMinioEnv(settings: MinioEnvSettings, secret: string, f
     name: named(flags.secretName, '--secret-name', v.dns1123Subdomain),
     namespace: named(flags.minioNamespace, '--minio-namespace', v.dns1123Label),
   };
-  const text = await renderMinioEnv(flags.format, settings, secret, kubernetes);
-  if (flags.output === undefined) {
+  let text: string;
+  try {
+    text = await renderMinioEnv(flags.output, settings, secret, kubernetes);
+  } catch (error) {
+    if (error instanceof Unrepresentable) throw new UsageError(`cannot write these settings as --output ${flags.output}: ${error.message}`, 'choose another --output format');
+    throw error;
+  }
+  if (flags.out === undefined) {
     writeOut(text);
     return;
   }
-  await writePrivateFile(flags.output, text, flags.force ?? false);
-  logger.success(`wrote ${flags.output} (mode 0600); the client secret is only in that file`);
+  await writeFileSafely(flags.out, text, { mode: 0o600, force: flags.force ?? false, flag: '--out' });
+  logger.success(`wrote ${printable(flags.out)} (mode 0600); the client secret is only in that file`);
 }
 
 export async function renderMinioEnvCommand(flags: FlagValues & GlobalFlags & MinioEnvOutputFlags): Promise<void> {
   refuseSecretOnTerminal(flags);
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
+  const settings = await resolveProviderSettings(flags, profile);
   await emitMinioEnv(settings, await clientSecretFor(flags), flags);
 }

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { printable } from '../encode.js';
 import { OperationError, UsageError } from '../errors.js';
-import { deriveRoleArn, roleArnsFromLogs } from '../minio/arn.js';
-import { arnFromAdmin, arnFromLog, crossCheck, logsFromCommand, type ArnFinding } from '../minio/arn-sources.js';
+import { deriveRoleArn } from '../minio/arn.js';
+import { arnFromAdmin, arnFromRoles, crossCheck, type ArnFinding } from '../minio/arn-sources.js';
+import { scanLogCommand, scanLogFile } from '../minio/log-reader.js';
+import { decimalInteger, InvalidValue } from '../validate.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
@@ -13,19 +15,16 @@ interface RoleArnFlags extends FlagValues, AdminFlags {
   fromCommand?: string;
   fromAdmin?: boolean;
   all?: boolean;
+  commandTimeout: string;
   output: 'text' | 'json';
 }
 
-async function readLogs(source: string): Promise<string> {
-  if (source === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
+function parsedSeconds(raw: unknown, flag: string): number {
   try {
-    return await readFile(source, 'utf8');
+    return decimalInteger(raw, 1, 3600, 'seconds');
   } catch (error) {
-    throw new UsageError(`cannot read --from-logs ${source}: ${(error as Error).message}`, 'pass a readable log file, or - to read stdin');
+    if (error instanceof InvalidValue) throw new UsageError(`${flag} ${error.message}`, `pass a valid ${flag}`);
+    throw error;
   }
 }
 
@@ -39,16 +38,20 @@ export async function roleArnCommand(flags: RoleArnFlags): Promise<void> {
   if (flags.fromLogs !== undefined && flags.fromCommand !== undefined) throw new UsageError('--from-logs and --from-command both name a log', 'pass one of them');
   const findings: ArnFinding[] = [];
 
-  const logSource = flags.fromLogs !== undefined ? { text: readLogs(flags.fromLogs), origin: flags.fromLogs === '-' ? 'stdin' : flags.fromLogs } : flags.fromCommand !== undefined ? { text: logsFromCommand(flags.fromCommand), origin: `the output of "${flags.fromCommand}"` } : undefined;
+  const commandTimeout = flags.fromCommand === undefined ? 0 : parsedSeconds(flags.commandTimeout, '--command-timeout');
+  const logSource =
+    flags.fromLogs !== undefined
+      ? { scan: () => scanLogFile(flags.fromLogs as string), origin: flags.fromLogs === '-' ? 'stdin' : printable(flags.fromLogs) }
+      : flags.fromCommand !== undefined
+        ? { scan: () => scanLogCommand(flags.fromCommand as string, commandTimeout * 1000), origin: `the output of "${printable(flags.fromCommand)}"` }
+        : undefined;
   if (logSource) {
-    const log = await logSource.text;
-    const all = flags.all ? (roleArnsFromLogs(log) ?? []) : [];
-    if (all.length > 0) {
-      emit(flags.output, { source: 'logs', clientId, roleArns: all });
+    const { roles } = await logSource.scan();
+    if (flags.all && roles && roles.length > 0) {
+      emit(flags.output, { source: 'logs', clientId, roleArns: roles });
       return;
     }
-    findings.push(arnFromLog(log, clientId, logSource.origin)); // throws the explanatory error when there is none
-
+    findings.push(arnFromRoles(roles, clientId, logSource.origin)); // throws the explanatory error when there is none
   }
   if (flags.fromAdmin) {
     const admin = await adminClientFor(flags, profile);

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { printable } from '../encode.js';
+import { readBoundedFile } from '../fs-safe.js';
 import { X509Certificate } from 'node:crypto';
 import { OperationError, UsageError } from '../errors.js';
 import { anonymousGet, NetworkError, presentedChain } from '../net.js';
@@ -22,21 +23,19 @@ export function parsePemCertificates(pem: string, origin: string): X509Certifica
   return blocks.map((block) => {
     try {
       return new X509Certificate(block);
-    } catch (error) {
-      throw new UsageError(`${origin} holds an unreadable certificate: ${(error as Error).message}`, 'pass a valid PEM file');
+    } catch {
+      throw new UsageError(`${origin} holds an unreadable certificate`, 'pass a valid PEM file');
     }
   });
 }
 
-export async function caFromFile(path: string): Promise<ClusterCa> {
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --ca-file ${path}: ${(error as Error).message}`, 'pass a readable PEM file');
-  }
-  parsePemCertificates(pem, path);
-  return { pem, source: 'file', description: path };
+/** CA bundles are a few KiB; a file far larger is not one. */
+export const CA_FILE_MAX_BYTES = 1 << 20;
+
+export async function caFromFile(path: string, flag = '--ca-file'): Promise<ClusterCa> {
+  const { text: pem } = await readBoundedFile(path, CA_FILE_MAX_BYTES, flag, 'pass a readable PEM file');
+  parsePemCertificates(pem, `${flag} ${printable(path)}`);
+  return { pem, source: 'file', description: printable(path) };
 }
 
 /** The kubeconfig's CA, else the kube-root-ca.crt ConfigMap, else what the server presents. */

@@ -30,5 +30,6 @@ export async function requestToken(connection: Connection, input: TokenRequestIn
   });
   const token = response.status?.token ?? '';
   registerSecret(token);
+  if (token.split('.').length !== 3) throw new OperationError(`the apiserver ${connection.server} returned no token for ServiceAccount ${input.namespace}/${input.serviceAccount}`, 'is the kube context pointing at a Kubernetes API server?');
   return token;
 }

@@ -1,7 +1,9 @@
+import { printable } from '../encode.js';
 import { OperationError } from '../errors.js';
 import { httpRequest, NetworkError, type HttpResponse } from '../net.js';
 import { registerSecret } from '../secrets.js';
 import { decryptData, encryptData } from './madmin-crypto.js';
+import { assertMinio } from './recognise.js';
 import { signV4 } from './sigv4.js';
 
 // MinIO's admin API (what `mc admin` speaks): SigV4 with service "s3", bodies of the
@@ -66,27 +68,28 @@ export class AdminClient {
     );
     let response: HttpResponse;
     try {
-      response = await httpRequest(url.href, { method, headers, ...(body ? { body } : {}), caPem: this.target.caPem });
+      response = await httpRequest(url.href, { method, headers, ...(body ? { body } : {}), caPem: this.target.caPem, peer: 'minio' });
     } catch (error) {
       if (error instanceof NetworkError) throw new OperationError(`cannot ${options.what}: ${error.message} (MinIO ${this.target.endpoint})`, error.hint);
       throw error;
     }
+    assertMinio(response, this.target.endpoint);
     if (response.status >= 300) throw this.failure(response, options.what);
     return response;
   }
 
   private failure(response: HttpResponse, what: string): AdminApiError {
     let code = '';
-    let message = response.body.toString('utf8').slice(0, 300);
+    let message = printable(response.body.toString('utf8').slice(0, 300));
     try {
       const parsed = JSON.parse(response.body.toString('utf8')) as { Code?: string; Message?: string };
-      code = parsed.Code ?? '';
-      message = parsed.Message ?? message;
+      code = printable(String(parsed.Code ?? ''));
+      message = printable(String(parsed.Message ?? message));
     } catch {
       const xmlCode = /<Code>([^<]+)<\/Code>/.exec(message)?.[1];
       const xmlMessage = /<Message>([^<]+)<\/Message>/.exec(message)?.[1];
-      if (xmlCode) code = xmlCode;
-      if (xmlMessage) message = xmlMessage;
+      if (xmlCode) code = printable(xmlCode);
+      if (xmlMessage) message = printable(xmlMessage);
     }
     const hint =
       code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch'

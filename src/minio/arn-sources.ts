@@ -13,18 +13,13 @@ export interface ArnFinding {
   detail: string;
 }
 
-/** Runs a command the user named (kubectl logs, docker logs, journalctl ...) for its output. */
-export async function logsFromCommand(command: string): Promise<string> {
-  const { execa } = await import('execa');
-  const result = await execa(command, { shell: true, all: true, reject: false, timeout: 60_000, stdin: 'ignore' });
-  if (result.timedOut) throw new OperationError(`--from-command "${command}" did not finish within 60 s`, 'use a command that prints the log and exits (e.g. kubectl logs without -f)');
-  if (result.exitCode !== 0 && !result.all) throw new OperationError(`--from-command "${command}" failed (exit ${String(result.exitCode)})`, 'run it yourself to see why');
-  return result.all ?? '';
-}
-
 /** The ARN of this client id among the ARNs found in a log. */
 export function arnFromLog(log: string, clientId: string, origin: string): ArnFinding {
-  const found = roleArnsFromLogs(log);
+  return arnFromRoles(roleArnsFromLogs(log), clientId, origin);
+}
+
+/** The same, from the ARNs of the log's last "IAM Roles:" line (undefined: there was none). */
+export function arnFromRoles(found: string[] | undefined, clientId: string, origin: string): ArnFinding {
   if (!found || found.length === 0) {
     throw new OperationError(
       `no "IAM Roles:" line with a role ARN in ${origin}`,

@@ -32,13 +32,16 @@ const ARN = /arn:minio:iam:[A-Za-z0-9._-]*::role\/[A-Za-z0-9_-]+/g;
  */
 export function roleArnsFromLogs(log: string): string[] | undefined {
   let found: string[] | undefined;
-  for (const rawLine of log.split(/\r?\n/)) {
-    const message = messageOf(rawLine.replace(ANSI, ''));
-    const at = message.indexOf('IAM Roles:');
-    if (at === -1) continue;
-    found = [...new Set(message.slice(at).match(ARN) ?? [])];
-  }
+  for (const line of log.split('\n')) found = roleArnsFromLine(line) ?? found;
   return found;
+}
+
+/** The ARNs on one log line, if it is an "IAM Roles:" line (logs are read line by line). */
+export function roleArnsFromLine(rawLine: string): string[] | undefined {
+  const message = messageOf(rawLine.replace(/\r$/, '').replace(ANSI, ''));
+  const at = message.indexOf('IAM Roles:');
+  if (at === -1) return undefined;
+  return [...new Set(message.slice(at).match(ARN) ?? [])];
 }
 
 function messageOf(line: string): string {

@@ -2,6 +2,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { OperationError } from '../errors.js';
 import { httpRequest, NetworkError, type HttpResponse } from '../net.js';
 import { registerSecret } from '../secrets.js';
+import { assertMinio } from './recognise.js';
+import { printable } from '../encode.js';
 import type { Credentials } from './sigv4.js';
 
 // STS AssumeRoleWithWebIdentity against MinIO: an UNSIGNED form POST to the S3 port (a
@@ -41,7 +43,6 @@ export interface ExchangeInput {
   token: string;
   roleArn: string;
   durationSeconds?: number;
-  timeoutMs?: number;
   /** CA of MinIO's own certificate, when it is private. */
   caPem?: string | undefined;
 }
@@ -60,14 +61,16 @@ export async function assumeRoleWithWebIdentity(input: ExchangeInput): Promise<T
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
       caPem: input.caPem,
-      ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+      peer: 'minio',
     });
   } catch (error) {
     if (error instanceof NetworkError) {
-      throw new OperationError(`cannot reach MinIO's STS at ${input.endpoint}: ${error.message}`, 'check the MinIO S3 endpoint (--endpoint): host, port, http vs https, and that MinIO is running', { cause: error });
+      const hint = error.kind === 'tls' ? error.hint : 'check the MinIO S3 endpoint (--endpoint): host, port, http vs https, and that MinIO is running';
+      throw new OperationError(`cannot reach MinIO's STS at ${input.endpoint}: ${error.message}`, hint, { cause: error });
     }
     throw error;
   }
+  assertMinio(response, input.endpoint);
   const text = response.body.toString('utf8');
   const parsed = safeParse(text);
   if (response.status >= 300) throw stsError(response.status, parsed, text);
@@ -94,13 +97,13 @@ function safeParse(text: string): Record<string, unknown> {
 
 function stsError(status: number, parsed: Record<string, unknown>, raw: string): StsError {
   const error = (parsed['ErrorResponse'] as Record<string, Record<string, string>> | undefined)?.['Error'] ?? (parsed['Error'] as Record<string, string> | undefined);
-  const code = error?.['Code'] ?? '';
-  const message = error?.['Message'] ?? raw.slice(0, 300);
+  const code = printable(String(error?.['Code'] ?? ''));
+  const message = printable(String(error?.['Message'] ?? raw.slice(0, 300)));
   const [problem, hint] = diagnose(status, code, message);
   return new StsError(status, code, message, problem, hint);
 }
 
-/** MinIO's messages, mapped to what the user should fix (DESIGN.md §2). */
+/** MinIO's messages, mapped to what the user should fix (docs/security.md, "what MinIO answers"). */
 export function diagnose(status: number, code: string, message: string): [StsProblem, string] {
   const m = message.toLowerCase();
   if (code === 'STSIAMNotInitialized' || (status === 503 && m.includes('iam'))) {

@@ -1,7 +1,8 @@
+import { composeEscaped, dockerEnvValue, shellQuoted, systemdQuoted } from '../encode.js';
 import { renderText, renderYaml } from './template.js';
 import type { Profile } from '../settings.js';
 
-export const MINIO_ENV_FORMATS = ['env', 'systemd', 'compose', 'kubernetes'] as const;
+export const MINIO_ENV_FORMATS = ['env', 'docker', 'systemd', 'compose', 'kubernetes'] as const;
 export type MinioEnvFormat = (typeof MINIO_ENV_FORMATS)[number];
 
 export type MinioEnvSettings = Pick<Profile, 'configUrl' | 'clientId' | 'rolePolicy' | 'displayName' | 'provider'>;
@@ -38,6 +39,8 @@ export function minioEnvEntries(settings: MinioEnvSettings, clientSecret: string
   ];
 }
 
+const LINE_ENCODERS = { env: shellQuoted, docker: dockerEnvValue, systemd: systemdQuoted } as const;
+
 export async function renderMinioEnv(
   format: MinioEnvFormat,
   settings: MinioEnvSettings,
@@ -48,12 +51,15 @@ export async function renderMinioEnv(
   const provider = settings.provider;
   switch (format) {
     case 'env':
-    case 'systemd':
-      // Values are validated to need no quoting, so one line format suits docker --env-file,
-      // compose env_file, systemd EnvironmentFile and a POSIX shell alike.
-      return renderText(`minio-env/${format}.txt`, { provider, lines: entries.map(([key, value]) => `${key}=${value}`).join('\n') });
+    case 'docker':
+    case 'systemd': {
+      // Each line format has its own quoting: a sourced shell file, docker's unquoted
+      // --env-file, systemd's EnvironmentFile. Keys are fixed names, values are encoded.
+      const encode = LINE_ENCODERS[format];
+      return renderText(`minio-env/${format}.txt`, { provider, lines: entries.map(([key, value]) => `${key}=${encode(value)}`).join('\n') });
+    }
     case 'compose':
-      return renderYaml('minio-env/compose.yaml', { environment: Object.fromEntries(entries) });
+      return renderYaml('minio-env/compose.yaml', { environment: Object.fromEntries(entries.map(([key, value]) => [key, composeEscaped(value)])) });
     case 'kubernetes': {
       const secretKey = clientSecretVariable(provider);
       return renderYaml('minio-env/kubernetes.yaml', {

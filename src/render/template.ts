@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { literalBlockSafe, printable, yamlQuoted } from '../encode.js';
 
 // Templates are YAML, JSON or text files under templates/ with {{name}} placeholders.
 // In YAML and JSON a placeholder sits inside a double-quoted string: on its own as a
 // mapping value ("key: "{{x}}"") it takes the value with its type (number, multi-line
 // text as a literal block, list or map as a block); inside a longer string it is spliced
-// in JSON-escaped. Every value is written as a safe plain scalar or a JSON-quoted string
-// (valid YAML), never raw, so no value can inject YAML. No YAML library is loaded: render
-// must start fast; the tests parse every output with one.
+// in escaped. Every value is written as a safe plain scalar or a double-quoted string whose
+// controls and Unicode line breaks are escaped (Go's YAML parser breaks lines at U+0085,
+// U+2028 and U+2029), never raw, so no value can inject YAML. In comments a value is made
+// printable. No YAML library is loaded: render must start fast; the tests parse every output
+// with one, and with Go's.
 
 export class YamlBlock {
   constructor(readonly text: string) {}
@@ -36,23 +39,24 @@ function lookup(vars: TemplateVars, name: string, template: string): TemplateVal
   return value;
 }
 
-function spliceRaw(text: string, vars: TemplateVars, template: string): string {
+type Encode = (value: string) => string;
+
+function splice(text: string, vars: TemplateVars, template: string, encode: Encode): string {
   return text.replace(PLACEHOLDER, (_match, name: string) => {
     const value = lookup(vars, name, template);
     if (typeof value === 'object') throw new Error(`template ${template} splices {{${name}}} into text, but it is not a scalar`);
-    return String(value);
+    return encode(String(value));
   });
 }
 
-/** Inside a double-quoted string: the value JSON-escaped, which YAML reads the same way. */
+/** A comment line: the value made printable, so no line break can end the comment. */
+function spliceComment(line: string, vars: TemplateVars, template: string): string {
+  return splice(line, vars, template, printable);
+}
+
+/** Inside a double-quoted string: the value escaped for YAML and JSON alike. */
 function spliceQuoted(line: string, vars: TemplateVars, template: string): string {
-  const inQuotes = line.replace(QUOTED, (quoted) =>
-    quoted.replace(PLACEHOLDER, (_match, name: string) => {
-      const value = lookup(vars, name, template);
-      if (typeof value === 'object') throw new Error(`template ${template} splices {{${name}}} into a string, but it is not a scalar`);
-      return JSON.stringify(String(value)).slice(1, -1);
-    }),
-  );
+  const inQuotes = line.replace(QUOTED, (quoted) => splice(quoted, vars, template, (value) => yamlQuoted(value).slice(1, -1)));
   if (PLACEHOLDER.test(inQuotes.replace(QUOTED, ''))) throw new Error(`template ${template}: placeholders belong inside double quotes: ${line.trim()}`);
   PLACEHOLDER.lastIndex = 0;
   return inQuotes;
@@ -69,7 +73,12 @@ export function yamlScalar(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null || value === undefined) return 'null';
   const text = String(value);
-  return isPlainSafe(text) ? text : JSON.stringify(text);
+  return isPlainSafe(text) ? text : yamlQuoted(text);
+}
+
+/** Multi-line text as a literal block where it can be held verbatim, else double-quoted. */
+function multiline(text: string, indent: number): string {
+  return literalBlockSafe(text) ? literalBlock(text, indent) : yamlQuoted(text);
 }
 
 function literalBlock(text: string, indent: number): string {
@@ -87,7 +96,7 @@ export function yamlBlock(value: unknown, indent: number): string {
       if (empty) return `${prefix} ${Array.isArray(item) ? '[]' : '{}'}`;
       return `${prefix}\n${yamlBlock(item, indent + 2)}`;
     }
-    if (typeof item === 'string' && item.includes('\n')) return `${prefix} ${literalBlock(item, indent + 2)}`;
+    if (typeof item === 'string' && item.includes('\n')) return `${prefix} ${multiline(item, indent + 2)}`;
     return `${prefix} ${yamlScalar(item)}`;
   };
   if (Array.isArray(value)) {
@@ -116,14 +125,14 @@ function wholeValue(indent: string, key: string, value: TemplateValue): string {
     if (empty) return `${indent}${key} ${Array.isArray(value) ? '[]' : '{}'}`;
     return `${indent}${key}\n${yamlBlock(value, inner)}`;
   }
-  if (typeof value === 'string' && value.includes('\n')) return `${indent}${key} ${literalBlock(value, inner)}`;
+  if (typeof value === 'string' && value.includes('\n')) return `${indent}${key} ${multiline(value, inner)}`;
   return `${indent}${key} ${yamlScalar(value)}`;
 }
 
 /** Render a YAML template, keeping its comments and layout. */
 export async function renderYaml(template: string, vars: TemplateVars): Promise<string> {
   const lines = (await readTemplate(template)).split('\n').map((line) => {
-    if (line.trimStart().startsWith('#')) return spliceRaw(line, vars, template);
+    if (line.trimStart().startsWith('#')) return spliceComment(line, vars, template);
     const whole = WHOLE_VALUE.exec(line);
     if (whole) return wholeValue(whole[1] ?? '', whole[2] ?? '', lookup(vars, whole[3] ?? '', template));
     return spliceQuoted(line, vars, template);
@@ -131,9 +140,15 @@ export async function renderYaml(template: string, vars: TemplateVars): Promise<
   return lines.join('\n');
 }
 
-/** Render a text template; values are spliced in as they are (callers pass validated values). */
-export async function renderText(template: string, vars: TemplateVars): Promise<string> {
-  return spliceRaw(await readTemplate(template), vars, template);
+/**
+ * Render a text template: in comment lines values are made printable; elsewhere they are
+ * spliced as given, so callers pass only text already encoded for the file's format.
+ */
+export async function renderText(template: string, vars: TemplateVars, encoded: Encode = (value) => value): Promise<string> {
+  return (await readTemplate(template))
+    .split('\n')
+    .map((line) => (line.trimStart().startsWith('#') ? spliceComment(line, vars, template) : splice(line, vars, template, encoded)))
+    .join('\n');
 }
 
 /** Render a JSON template to pretty JSON. */

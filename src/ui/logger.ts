@@ -1,11 +1,17 @@
+import { printable } from '../encode.js';
 import { redact } from '../secrets.js';
 import { color, symbols } from './color.js';
 
 // The one logger. Everything but command data goes to stderr, so stdout stays pipeable.
+// Every message is scrubbed of known secrets and made printable BEFORE it is coloured, so a
+// hostile value (an escape sequence, a newline) can neither recolour the terminal nor split
+// the one-line error.
 let debugEnabled = false;
 
+const clean = (message: string): string => printable(redact(message));
+
 function write(line: string): void {
-  process.stderr.write(`${redact(line)}\n`);
+  process.stderr.write(`${line}\n`);
 }
 
 export const logger = {
@@ -16,22 +22,23 @@ export const logger = {
     return debugEnabled;
   },
   info(message: string): void {
-    write(message);
+    write(clean(message));
   },
   step(message: string): void {
-    write(`${color.cyan('›')} ${message}`);
+    write(`${color.cyan('›')} ${clean(message)}`);
   },
   success(message: string): void {
-    write(`${symbols.ok} ${message}`);
+    write(`${symbols.ok} ${clean(message)}`);
   },
   warn(message: string): void {
-    write(`${symbols.warn} ${color.yellow(message)}`);
+    write(`${symbols.warn} ${color.yellow(clean(message))}`);
   },
   error(message: string, hint?: string): void {
-    write(`${color.red('error:')} ${message}`);
-    if (hint) write(`  ${color.dim('fix:')} ${hint}`);
+    write(`${color.red('error:')} ${clean(message)}`);
+    if (hint) write(`  ${color.dim('fix:')} ${clean(hint)}`);
   },
+  /** Debug output may span lines (stack traces); each line is cleaned. */
   debug(message: string): void {
-    if (debugEnabled) write(color.dim(message));
+    if (debugEnabled) for (const line of message.split('\n')) write(color.dim(clean(line)));
   },
 };

@@ -1,4 +1,5 @@
 import { CancelledError, UsageError } from '../errors.js';
+import { restartDeadline } from '../timeout.js';
 
 // All questions go through here. Without a terminal there is no one to ask: fail with the
 // flag that answers the question. Ctrl-C becomes a clean cancel instead of a stack trace.
@@ -13,7 +14,9 @@ function requireTerminal(what: string, flag: string): void {
 
 async function guard<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    const answer = await run();
+    restartDeadline(); // the time the user took to answer is not network time
+    return answer;
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new CancelledError();
     throw error;

@@ -20,7 +20,8 @@ export async function startSpinner(text: string): Promise<Spinner> {
     };
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr }).start();
+  // discardStdin would put the terminal in raw mode, where Ctrl-C is a byte, not SIGINT.
+  const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
   return {
     succeed: (t) => void spinner.succeed(t ?? text),
     fail: (t) => void spinner.fail(t ?? text),

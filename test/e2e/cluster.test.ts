@@ -103,7 +103,7 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
   it('ca export validates the CA before writing it; a wrong CA is rejected', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'irsa-ca-'));
     const file = join(dir, 'kubernetes-ca.crt');
-    const exported = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '-o', file]);
+    const exported = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '--out', file]);
     assert.equal(exported.code, 0, exported.stderr);
     assert.equal(readFileSync(file, 'utf8'), rig.cluster.ca.certPem);
     assert.match(exported.stderr, /\/root\/\.minio\/certs\/CAs\//);
@@ -111,7 +111,7 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
     assert.equal(stdout.stdout.trim(), rig.cluster.ca.certPem.trim());
     const wrong = join(dir, 'wrong.crt');
     execOpenssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'wrong.key'), '-out', wrong, '-days', '1', '-subj', '/CN=not-the-cluster-ca']);
-    const rejected = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '--ca-file', wrong, '-o', join(dir, 'out.crt')]);
+    const rejected = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '--ca-file', wrong, '--out', join(dir, 'out.crt')]);
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /this CA does not validate 127\.0\.0\.1:\d+/);
     const { checks } = await check(rig, ['--ca-file', wrong]);

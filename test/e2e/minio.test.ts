@@ -38,7 +38,7 @@ describe('MinIO side against the real MinIO', () => {
     mc = mcFor(rig.binaries.mc, rig.s3);
     assert.equal((await runCli(['cluster', 'apply', ...kube, '--yes'])).code, 0);
     const ca = join(work, 'kubernetes-ca.crt');
-    assert.equal((await runCli(['ca', 'export', ...kube, '-o', ca])).code, 0);
+    assert.equal((await runCli(['ca', 'export', ...kube, '--out', ca])).code, 0);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
     await rig.s3.restart({});
     await rig.cluster.createServiceAccount('apps', 'web');
@@ -103,7 +103,7 @@ describe('MinIO side against the real MinIO', () => {
   });
 
   it('a provider added through the admin API works after a restart; the three ARN sources agree', async () => {
-    const broad = await cli(['minio', 'configure', ...kube, '--config-url', rig.cluster.configUrl, '--role-policy', 'readwrite', '-o', join(work, 'broad.env')]);
+    const broad = await cli(['minio', 'configure', ...kube, '--config-url', rig.cluster.configUrl, '--role-policy', 'readwrite', '--out', join(work, 'broad.env')]);
     assert.equal(broad.code, 0, broad.stderr);
     assert.match(broad.stderr, /readwrite is a broad built-in/);
     const missing = await cli(['minio', 'configure', '--apply', ...kube, '--endpoint', rig.s3.endpoint, '--config-url', rig.cluster.configUrl, '--role-policy', 'nosuch']);

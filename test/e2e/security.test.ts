@@ -12,7 +12,7 @@ import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { serviceAccountClaims, signHs256 } from '../rig/tokens.js';
 
-// The two security questions of DESIGN.md §3, settled by experiment on the real MinIO, and
+// The security questions of docs/security.md, settled by experiment on the real MinIO, and
 // the guarantees of what we generate. These assert what MinIO really does: if a MinIO
 // release changes the behaviour, they fail and the design must be revisited.
 
@@ -40,7 +40,7 @@ describe('security, settled on the real MinIO', () => {
     assert.equal((await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200)).status, 200);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
     const file = join(mkdtempSync(join(tmpdir(), 'irsa-sec-')), 'minio.env');
-    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'minio-irsa', '-o', file]);
+    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'minio-irsa', '--out', file]);
     assert.equal(rendered.code, 0, rendered.stderr);
     generated = parseEnvFile(readFileSync(file, 'utf8'));
     mc = mcFor(rig.binaries.mc, rig.s3);

@@ -19,6 +19,8 @@ export interface RigBinaries extends Binaries {
   minio: string;
   mc: string;
   aws: string;
+  /** Go's YAML parser as kubectl uses it (test/goyaml). */
+  goyaml: string;
 }
 
 let provisioned: RigBinaries | undefined;

@@ -7,7 +7,8 @@ import { ManagedProcess, freePort } from './process.js';
 export class Minio {
   readonly process: ManagedProcess;
   readonly rootUser = 'rig-admin';
-  readonly rootPassword = randomBytes(18).toString('base64url');
+  // Starts with a letter: a leading '-' would make mc read the password as a flag.
+  readonly rootPassword = `k${randomBytes(18).toString('base64url')}`;
   readonly dataDir: string;
   readonly certsDir: string;
   port = 0;

@@ -50,7 +50,7 @@ describe('profile file', () => {
     });
   });
   it('names the flag for a bad flag value', async () => {
-    await assert.rejects(resolveSettings(['tokenExpiration'], { tokenExpiration: '60' }, EMPTY_PROFILE), /^UsageError: --token-expiration "60" must be a whole number of seconds, at least 600/);
+    await assert.rejects(resolveSettings(['tokenExpiration'], { tokenExpiration: '60' }, EMPTY_PROFILE), /^UsageError: --token-expiration "60" must be from 600 to 4294967295 seconds/);
   });
   it('rejects unknown keys and sections with a line number', () => {
     assert.throws(() => parseProfile('workload:\n  namspace: x\n', 'p.yaml'), /p\.yaml:2 unknown key "workload\.namspace"/);

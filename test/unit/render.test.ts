@@ -132,7 +132,7 @@ describe('render minio-env', () => {
   it('suffixes a named provider with its name verbatim (MinIO keeps the case)', async () => {
     const text = await renderMinioEnv('env', { ...provider, provider: 'home_k3s' }, FIXED_SECRET, { name: 'x', namespace: 'minio' });
     matchSnapshot('minio-env-named', text);
-    assert.match(text, /^MINIO_IDENTITY_OPENID_CONFIG_URL_home_k3s=https:/m);
+    assert.match(text, /^MINIO_IDENTITY_OPENID_CONFIG_URL_home_k3s='https:/m);
   });
 });
 

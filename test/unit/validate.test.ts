@@ -25,7 +25,8 @@ describe('validators', () => {
   it('refuses token lifetimes under ten minutes', () => {
     assert.equal(v.tokenExpiration('600'), 600);
     assert.equal(v.tokenExpiration(3600), 3600);
-    for (const bad of ['599', '1.5', 'abc', -1]) assert.throws(() => v.tokenExpiration(bad), /at least 600/);
+    for (const bad of ['599', -1]) assert.throws(() => v.tokenExpiration(bad), /must be from 600 to/);
+    for (const bad of ['1.5', 'abc', '0x400', '1e4', '+700', '', ' ', true]) assert.throws(() => v.tokenExpiration(bad), /decimal digits/, String(bad));
   });
   it('wants an absolute token file path inside a directory', () => {
     assert.equal(v.tokenPath('/var/run/token/t'), '/var/run/token/t');

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { renderLitestream } from '../../src/render/litestream.js';
+import { renderMinioEnv } from '../../src/render/minio-env.js';
+import { renderPod } from '../../src/render/pod.js';
+import { yamlBlock } from '../../src/render/template.js';
+import type { WorkloadSettings } from '../../src/render/workload.js';
+import { runCli } from '../helpers/cli.js';
+import { provision } from '../rig/index.js';
+
+// Every YAML we write, read by Go's YAML parser exactly as kubectl and the apiserver read it
+// (YAML 1.1, line breaks at U+0085/U+2028/U+2029), must mean what the JS parser says it means.
+// The renderers are fed hostile values directly, past the validators: the encoding alone
+// must hold.
+
+function goParse(text: string): unknown[] {
+  const result = spawnSync(provision().goyaml, [], { input: text, encoding: 'utf8' });
+  assert.equal(result.status, 0, `Go's YAML parser refused the output: ${result.stderr}\n${text}`);
+  return result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
+}
+
+function jsParse(text: string): unknown[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((doc) => doc.toJS() as unknown).filter((doc) => doc !== null);
+}
+
+function sameInGoAndJs(text: string): unknown[] {
+  const go = goParse(text);
+  assert.deepEqual(go, jsParse(text), text);
+  return go;
+}
+
+const HOSTILE = ['a\u2028evil: true', 'a\u2029evil: true', 'a\u0085evil: true', 'x\nevil: true', '\u0080\u009f\u007f', 'on', 'no', 'y', '~', '"quoted"', "it's", '#comment', '- item', '{a: 1}', 'tab\tx', '\ufeffbom'];
+
+const workload: WorkloadSettings = {
+  endpoint: 'https://minio.lan:9000',
+  region: undefined,
+  clientId: 'sts.amazonaws.com',
+  roleArn: undefined,
+  namespace: 'on',
+  serviceAccount: 'no',
+  tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+  tokenExpiration: 3600,
+};
+
+describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () => {
+  it('every render target through the built CLI', async () => {
+    const base = ['--endpoint', 'https://minio.lan:9000', '--service-account', 'no', '--namespace', 'on'];
+    for (const args of [
+      ['pod', ...base],
+      ['litestream', ...base, '--bucket', 'apps', '--prefix', 'y/n', '--app-image', 'nginx:1.27', '--litestream-version', '0.3'],
+      ['litestream', ...base, '--bucket', 'apps', '--app-image', 'nginx:1.27', '--db-path', '/data/off.db'],
+      ['rbac'],
+      ['authn-config', '--api-version', 'v1'],
+      ['minio-env', '--config-url', 'https://192.0.2.10:6443/.well-known/openid-configuration', '-o', 'compose'],
+      ['minio-env', '--config-url', 'https://192.0.2.10:6443/.well-known/openid-configuration', '-o', 'kubernetes'],
+    ]) {
+      const result = await runCli(['render', ...args]);
+      assert.equal(result.code, 0, result.stderr);
+      const docs = sameInGoAndJs(result.stdout) as { kind?: string; metadata?: { namespace?: string }; data?: Record<string, string> }[];
+      for (const doc of docs) {
+        if (doc.metadata?.namespace !== undefined && args[0] !== 'minio-env') assert.equal(doc.metadata.namespace, 'on', 'YAML 1.1 must not read "on" as true');
+        const inner = doc.data?.['litestream.yml'];
+        if (inner) {
+          const [config] = sameInGoAndJs(inner) as { dbs: unknown[] }[];
+          assert.equal(config?.dbs.length, 1);
+        }
+      }
+    }
+  });
+
+  it('hostile values in every position stay values', () => {
+    for (const value of HOSTILE) {
+      // A file ends with a newline; without one, a closing literal block loses its own in Go.
+      const text = `${yamlBlock({ [value]: value, list: [value, { name: value }], nested: { multi: `line\n${value}\n` } }, 0)}\n`;
+      const [doc] = sameInGoAndJs(text);
+      assert.deepEqual(doc, { [value]: value, list: [value, { name: value }], nested: { multi: `line\n${value}\n` } }, JSON.stringify(value));
+    }
+  });
+
+  it('a hostile db path or prefix cannot add a key to litestream.yml or the manifest', async () => {
+    for (const brk of ['\u2028', '\u2029', '\u0085']) {
+      const text = await renderLitestream(
+        { ...workload, bucket: 'apps', prefix: `p${brk}evil: true/` },
+        { name: 'app', appImage: 'nginx', dbPath: `/db/a${brk}evil: true`, litestreamVersion: '0.3', litestreamImage: 'litestream/litestream:0.3.13' },
+      );
+      const docs = sameInGoAndJs(text) as { kind: string; data?: Record<string, string> }[];
+      assert.deepEqual(docs.map((d) => d.kind), ['ServiceAccount', 'ConfigMap', 'StatefulSet']);
+      const configMap = docs[1];
+      assert.deepEqual(Object.keys(configMap?.data ?? {}), ['litestream.yml']);
+      const [config] = sameInGoAndJs(configMap?.data?.['litestream.yml'] ?? '') as { dbs: { path: string; replicas: { path: string }[] }[] }[];
+      assert.equal(config?.dbs[0]?.path, `/db/a${brk}evil: true`);
+      assert.ok(!('evil' in (config?.dbs[0] ?? {})), 'no key was added');
+    }
+  });
+
+  it('pod and minio-env (kubernetes, compose) with hostile values', async () => {
+    for (const value of HOSTILE) {
+      sameInGoAndJs(await renderPod({ ...workload, endpoint: value }, { name: value, image: value }));
+      for (const format of ['kubernetes', 'compose'] as const) {
+        const text = await renderMinioEnv(format, { configUrl: value, clientId: value, rolePolicy: [value], displayName: value, provider: '_' }, value, { name: value, namespace: value });
+        sameInGoAndJs(text);
+      }
+    }
+  });
+});
