@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { CheckOutcome } from '../../src/checks/types.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { runInPty } from '../helpers/pty.js';
 import { K3S_DEFAULT_ISSUER, Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 
@@ -57,6 +58,16 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
     const result = await runCli(['cluster', 'apply', '--kubeconfig', rig.cluster.kubeconfig, '--dry-run']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /would create ClusterRoleBinding minio-irsa-issuer-discovery/);
+    assert.equal(await bindingJson(rig), undefined);
+  });
+
+  it('answering "no" at the confirmation applies nothing and exits 1 (declined, not cancelled)', async () => {
+    const declined = await runInPty(['cluster', 'apply', '--kubeconfig', rig.cluster.kubeconfig], [{ waitFor: /apply ClusterRoleBinding minio-irsa-issuer-discovery\?/, type: 'n\r' }]);
+    assert.equal(declined.code, 1, declined.screen);
+    assert.match(declined.screen, /declined: apply ClusterRoleBinding minio-irsa-issuer-discovery — nothing changed/);
+    assert.equal(await bindingJson(rig), undefined);
+    const interrupted = await runInPty(['cluster', 'apply', '--kubeconfig', rig.cluster.kubeconfig], [{ waitFor: /apply ClusterRoleBinding minio-irsa-issuer-discovery\?/, type: '\x03' }]);
+    assert.equal(interrupted.code, 130, interrupted.screen);
     assert.equal(await bindingJson(rig), undefined);
   });
 

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { kubeconfigFiles, mergeFirstWins } from '../../src/kube/connect.js';
+import { connect, kubeconfigFiles, mergeFirstWins } from '../../src/kube/connect.js';
 import { kubernetesVersion } from '../../src/kube/version.js';
 import { LogTooLarge, scanLog, scanLogCommand, scanLogFile } from '../../src/minio/log-reader.js';
 import { assertMinio, NotMinioError } from '../../src/minio/recognise.js';
 import { runProbe, type S3Operations } from '../../src/minio/s3-probe.js';
-import { classifyNetworkError } from '../../src/net.js';
+import { anonymousGet, classifyNetworkError } from '../../src/net.js';
+import { setNetworkTimeout } from '../../src/timeout.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EMPTY_PROFILE, resolveSettings } from '../../src/profile.js';
 import { parseProfile } from '../../src/profile-file.js';
 import * as v from '../../src/validate.js';
@@ -102,6 +105,26 @@ describe('kubeconfig files as kubectl finds them', () => {
     assert.throws(() => kubeconfigFiles({}, { KUBECONFIG: join(dir, 'missing') }), /KUBECONFIG names no existing file/);
     assert.deepEqual(kubeconfigFiles({ kubeconfig: join(dir, 'a') }, { KUBECONFIG: join(dir, 'b') }), [join(dir, 'a')]);
   });
+  it('connect() loads KUBECONFIG=a:b like kubectl: first file to set a value wins, env untouched', async () => {
+    const config = (server: string, context: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: ${context}, context: {cluster: c, user: u}}, {name: shared, context: {cluster: c, user: u}}]\ncurrent-context: ${context}\n`;
+    writeFileSync(join(dir, 'first'), config('https://first:6443', 'one'));
+    writeFileSync(join(dir, 'second'), config('https://second:6443', 'two'));
+    const before = process.env['KUBECONFIG'];
+    process.env['KUBECONFIG'] = `${join(dir, 'first')}:${join(dir, 'nope')}:${join(dir, 'second')}`;
+    try {
+      const connection = await connect({});
+      assert.equal(connection.context, 'one', "the first file's current-context wins");
+      assert.equal(connection.server, 'https://first:6443', 'the first definition of cluster "c" wins');
+      assert.deepEqual(connection.kc.getContexts().map((c) => c.name).sort(), ['one', 'shared', 'two']);
+      assert.equal((await connect({ context: 'two' })).server, 'https://first:6443');
+      assert.equal(process.env['KUBECONFIG'], `${join(dir, 'first')}:${join(dir, 'nope')}:${join(dir, 'second')}`, 'process.env untouched');
+    } finally {
+      if (before === undefined) delete process.env['KUBECONFIG'];
+      else process.env['KUBECONFIG'] = before;
+    }
+    await assert.rejects(connect({ kubeconfig: '/dev/zero' }), /kubeconfig \/dev\/zero is larger than 16 MiB/);
+  });
   it('merges with the first definition of a name winning', () => {
     const merged = mergeFirstWins([
       [{ name: 'x', from: 1 }, { name: 'y', from: 1 }],
@@ -131,6 +154,45 @@ describe('recognising what answers', () => {
     assert.match(classifyNetworkError('https://m:9000/', tls, 1000, 'minio').hint ?? '', /--minio-ca-file/);
     assert.doesNotMatch(classifyNetworkError('https://k:6443/', tls, 1000, 'apiserver').hint ?? '', /--minio-ca-file/);
     assert.equal(classifyNetworkError('https://k:6443/', { name: 'AbortError', code: 'ABORT_ERR' }, 2000).kind, 'timeout');
+  });
+});
+
+describe('HTTP answers are bounded', () => {
+  it('a discovery answer far larger than any discovery document is cut off', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 8 << 20 && res.write(chunk)) sent += chunk.length;
+        if (sent < 8 << 20) res.once('drain', pump);
+        else res.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await assert.rejects(anonymousGet(`http://127.0.0.1:${port}/.well-known/openid-configuration`, undefined), /is larger than 1 MiB \(stopped reading\)/);
+    } finally {
+      server.close();
+    }
+  });
+  it('the deadline covers the whole operation: a second request gets only what is left', async () => {
+    const server = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    setNetworkTimeout(1000);
+    const started = Date.now();
+    try {
+      await assert.rejects(anonymousGet(`http://127.0.0.1:${port}/a`, undefined), /no answer from/);
+      await assert.rejects(anonymousGet(`http://127.0.0.1:${port}/b`, undefined), /no answer from/);
+      assert.ok(Date.now() - started < 1800, `two requests took ${Date.now() - started} ms with a 1 s deadline`);
+    } finally {
+      setNetworkTimeout(15_000);
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 
