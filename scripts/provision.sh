@@ -10,6 +10,10 @@ K8S_VERSION="${MINIO_IRSA_K8S_VERSION:-1.34.4}"
 MINIO_VERSION="${MINIO_IRSA_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 # mc, MinIO's own client: the tests' independent admin client (policies, idp config).
 MC_VERSION="${MINIO_IRSA_MC_VERSION:-v0.0.0-20250313080218-cf909e1063a9}"
+# litestream, both release lines users run (0.3: aws-sdk-go v1; 0.5: aws-sdk-go-v2): real
+# clients of the generated policies. cgo (SQLite), about a minute each.
+LITESTREAM_03="${MINIO_IRSA_LITESTREAM_03:-v0.3.14}"
+LITESTREAM_05="${MINIO_IRSA_LITESTREAM_05:-v0.5.16}"
 CACHE="${MINIO_IRSA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minio-irsa}"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
@@ -111,6 +115,17 @@ build_mc() {
   go_install_cached "$CACHE/mc-$MC_VERSION" mc "github.com/minio/mc@$MC_VERSION" "-s -w" "about 5 minutes"
 }
 
+build_litestream() {
+  local version="$1" dir="$CACHE/litestream-$1"
+  if [ -x "$dir/litestream" ]; then return; fi
+  need_go
+  apt_install gcc gcc "litestream links SQLite with cgo"
+  say "building litestream $version (first time only; about a minute)"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  CGO_ENABLED=1 GOBIN="$dir.tmp" go install "github.com/benbjohnson/litestream/cmd/litestream@$version" || die "go install litestream $version failed"
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+}
+
 # The tests' Go YAML parser (what kubectl and the apiserver use), built from test/goyaml and
 # cached by the hash of its source.
 build_goyaml() {
@@ -153,7 +168,9 @@ build_kube
 build_minio
 build_mc
 build_goyaml
+build_litestream "$LITESTREAM_03"
+build_litestream "$LITESTREAM_05"
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream"}
 JSON

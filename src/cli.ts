@@ -9,7 +9,7 @@ import { printable } from './encode.js';
 
 declare const __VERSION__: string;
 
-const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'];
+const PROVIDER: SettingName[] = ['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'isolation'];
 
 // -o/--output is a format in every command (kubectl's convention); files are --out.
 const MINIO_ENV_OUTPUT = () =>
@@ -138,8 +138,8 @@ export function buildProgram(): Command {
   ).action(run(async () => (await import('./commands/render.js')).renderMinioEnvCommand as Action));
 
   withSettings(
-    render.command('policy').description('a least-privilege MinIO policy: each workload gets only <bucket>/<prefix><its sub>/'),
-    ['bucket', 'prefix'],
+    render.command('policy').description('a least-privilege MinIO policy, by --isolation: a bucket of its own, or <bucket>/<prefix><its sub>/ in a shared one'),
+    ['bucket', 'prefix', 'isolation', 'namespace', 'serviceAccount'],
   ).action(run(async () => (await import('./commands/render.js')).renderPolicyCommand as Action));
 
   const cluster = program.command('cluster').description('the cluster side: anonymous issuer discovery, RBAC, CA');
@@ -206,10 +206,10 @@ export function buildProgram(): Command {
     withSettings(
       minio
         .command('policy')
-        .description('the least-privilege policy (each workload: <bucket>/<prefix><its sub>/); --apply creates it in MinIO')
+        .description('the least-privilege policy for --isolation (bucket: the workload\'s own bucket, created too; prefix: <bucket>/<prefix><its sub>/); --apply creates it in MinIO')
         .option('--apply', 'create or update it in MinIO through the admin API')
         .option('--name <name>', 'policy name in MinIO [default: the first role policy]'),
-      ['endpoint', 'bucket', 'prefix', 'rolePolicy'],
+      ['endpoint', 'bucket', 'prefix', 'rolePolicy', 'isolation', 'namespace', 'serviceAccount'],
     ),
   ).action(run(async () => (await import('./commands/minio.js')).minioPolicyCommand as Action));
 
@@ -227,7 +227,7 @@ export function buildProgram(): Command {
         .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE')
         .option('--minio-namespace <name>', "with --format kubernetes: MinIO's namespace", 'minio')
         .option('--secret-name <name>', 'with --format kubernetes: Secret and ConfigMap name', 'minio-irsa-openid'),
-      ['endpoint', 'configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'kubeconfig', 'context'],
+      ['endpoint', 'configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'isolation', 'kubeconfig', 'context'],
     ),
   ).action(run(async () => (await import('./commands/minio.js')).minioConfigureCommand as Action));
 
@@ -241,7 +241,7 @@ export function buildProgram(): Command {
         .option('--export', 'print the credentials as shell export lines (they are secrets)')
         .option('--minio-ca-file <file>', "CA of MinIO's own TLS certificate, when it is private")
         .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
-      ['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration', 'bucket', 'prefix'],
+      ['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration', 'bucket', 'prefix', 'isolation'],
   ).action(run(async () => (await import('./commands/exchange.js')).exchangeCommand as Action));
 
   return program;

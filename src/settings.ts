@@ -22,6 +22,7 @@ export interface Profile {
   tokenExpiration: number;
   bucket: string;
   prefix: string;
+  isolation: v.Isolation;
 }
 
 export type SettingName = keyof Profile;
@@ -63,7 +64,15 @@ export const SETTINGS: SpecTable = {
   tokenPath: { key: 'workload.tokenPath', flag: '--token-path', valueName: '<path>', description: 'token file inside the pod (AWS_WEB_IDENTITY_TOKEN_FILE)', parse: v.tokenPath, default: DEFAULT_TOKEN_PATH },
   tokenExpiration: { key: 'workload.tokenExpiration', flag: '--token-expiration', valueName: '<seconds>', description: 'projected token lifetime in seconds (>= 600)', parse: v.tokenExpiration, default: 3600 },
   bucket: { key: 'workload.bucket', flag: '--bucket', valueName: '<name>', description: "the workload's bucket", parse: v.bucket },
-  prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: 'key prefix inside the bucket under which each workload gets <prefix><sub>/', parse: v.prefix, default: '' },
+  isolation: {
+    key: 'workload.isolation',
+    flag: '--isolation',
+    valueName: '<mode>',
+    description: 'how workloads are kept apart: bucket (each its own bucket and policy: reads, writes and listing isolated), prefix (a shared bucket: reads and writes isolated, object names visible to all), prefix-nolist (a shared bucket, no listing at all)',
+    parse: v.isolation,
+    default: 'bucket',
+  },
+  prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: "key prefix inside the bucket (prefix modes: each workload gets <prefix><its sub>/; bucket mode: the workload's keys)", parse: v.prefix, default: '' },
 };
 
 /** What every workload manifest and the token exchange need. */
@@ -76,6 +85,7 @@ export const WORKLOAD_SETTINGS = [
   'serviceAccount',
   'tokenPath',
   'tokenExpiration',
+  'isolation',
 ] as const satisfies readonly SettingName[];
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

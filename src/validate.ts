@@ -222,6 +222,16 @@ export function homePath(raw: unknown, home = process.env['HOME'] ?? ''): string
   return value.startsWith('~/') && home ? `${home.replace(/\/+$/, '')}/${value.slice(2)}` : value;
 }
 
+export const ISOLATION_MODES = ['bucket', 'prefix', 'prefix-nolist'] as const;
+export type Isolation = (typeof ISOLATION_MODES)[number];
+
+/** How workloads are kept apart (docs/security.md, "Isolation"). */
+export function isolation(raw: unknown): Isolation {
+  const value = text(raw);
+  if (!(ISOLATION_MODES as readonly string[]).includes(value)) throw new InvalidValue(`${shown(value)} is not an isolation mode (${ISOLATION_MODES.join(', ')})`);
+  return value as Isolation;
+}
+
 export function mcAlias(raw: unknown): string {
   const value = text(raw);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new InvalidValue(`${shown(value)} is not an mc alias name (letters, digits, '_' and '-')`);

@@ -26,7 +26,7 @@ interface ExchangeFlags extends FlagValues, AdminFlags {
 /** Trade a service-account token for MinIO credentials, as a pod's SDK would, and prove them. */
 export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn'], flags, profile);
+  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'isolation'], flags, profile);
   let durationSeconds: number | undefined;
   try {
     durationSeconds = flags.duration === undefined ? undefined : v.decimalInteger(flags.duration, 900, 31_536_000, 'seconds');
@@ -59,7 +59,12 @@ export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
     if (!claims.sub) throw new UsageError('the token has no sub claim, so it names no workload', 'use a service-account token');
     const { bucket, prefix } = await resolveSettings(['bucket', 'prefix'], flags, profile);
     const { probeS3 } = await import('../minio/s3-probe.js');
-    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ownPrefix: `${prefix}${claims.sub}/`, foreignPrefix: `${prefix}minio-irsa-elsewhere/`, caPem });
+    // Bucket mode: the workload's own bucket, and a bucket of nobody's must be out of reach.
+    const place =
+      settings.isolation === 'bucket'
+        ? { ownPrefix: prefix, foreignPrefix: '', foreignBucket: `minio-irsa-elsewhere-${Date.now().toString(36)}` }
+        : { ownPrefix: `${prefix}${claims.sub}/`, foreignPrefix: `${prefix}minio-irsa-elsewhere/` };
+    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ...place, caPem });
   }
 
   if (flags.export) {

@@ -2,7 +2,8 @@ import { OperationError, UsageError } from '../errors.js';
 import type { AdminClient } from '../minio/admin.js';
 import { broadPolicyWarning } from '../minio/policy.js';
 import { loadProfile, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
-import { renderPolicy } from '../render/policy.js';
+import { policyNameFor, renderPolicy } from '../render/policy.js';
+import { providerSettings } from '../render/minio-env.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
 import { adminClientFor, type AdminFlags } from './admin-flags.js';
@@ -25,12 +26,22 @@ export async function minioInfoCommand(flags: MinioFlags): Promise<void> {
   for (const provider of providers) writeOut(`provider  ${provider.name}: ${provider.enabled ? 'enabled' : 'not loaded'}${provider.roleArn ? `, role ${provider.roleArn}` : ''}`);
 }
 
-/** The least-privilege policy; with --apply, created (or updated) in MinIO. */
+/**
+ * The least-privilege policy; with --apply, created (or updated) in MinIO. Isolation
+ * "bucket": the workload's own bucket is created too, and the policy is named by the
+ * workload's `sub`, which is how MinIO's claim-based provider finds it.
+ */
 export async function minioPolicyCommand(flags: MinioFlags & { apply?: boolean; name?: string }): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['bucket', 'prefix', 'rolePolicy'], flags, profile);
+  const settings = await resolveSettings(['bucket', 'prefix', 'rolePolicy', 'isolation'], flags, profile);
   const policy = await renderPolicy(settings);
-  const name = flags.name ?? settings.rolePolicy[0] ?? 'minio-irsa';
+  let name: string;
+  if (settings.isolation === 'bucket') {
+    if (flags.name !== undefined) throw new UsageError('--name does not apply to --isolation bucket: MinIO finds the policy by the token\'s sub', 'pass --namespace and --service-account instead');
+    name = policyNameFor({ ...settings, ...(await resolveSettings(['namespace', 'serviceAccount'], flags, profile)) });
+  } else {
+    name = flags.name ?? policyNameFor({ ...settings, namespace: '', serviceAccount: '' });
+  }
   if (!flags.apply) {
     writeOut(policy);
     return;
@@ -38,9 +49,35 @@ export async function minioPolicyCommand(flags: MinioFlags & { apply?: boolean; 
   const broad = broadPolicyWarning([name]);
   if (broad) throw new UsageError(`refusing to overwrite the built-in policy "${name}"`, 'choose another --name (minio.rolePolicy)');
   const admin = await adminClientFor(flags, profile);
-  const existed = (await admin.getPolicy(name)) !== undefined;
+  if (settings.isolation === 'bucket' && (await admin.ensureBucket(settings.bucket))) logger.success(`created bucket ${settings.bucket}`);
+  const existing = await admin.getPolicy(name);
+  if (existing !== undefined && samePolicy(existing, policy)) {
+    logger.success(`policy ${name} in MinIO is already up to date; nothing to change`);
+    return;
+  }
   await admin.createPolicy(name, policy);
-  logger.success(`${existed ? 'updated' : 'created'} policy ${name} in MinIO: each workload gets only ${settings.bucket}/${settings.prefix}<its sub>/`);
+  const scope = settings.isolation === 'bucket' ? `the workload ${name} gets only its bucket ${settings.bucket}` : `each workload gets only ${settings.bucket}/${settings.prefix}<its sub>/${settings.isolation === 'prefix' ? ' (and sees the names in the bucket)' : ''}`;
+  logger.success(`${existing === undefined ? 'created' : 'updated'} policy ${name} in MinIO: ${scope}`);
+}
+
+/**
+ * MinIO answers a policy in its own form (actions and resources are sets: sorted, a single
+ * one may be a string; keys in its order): compare what the documents mean.
+ */
+export function samePolicy(existing: unknown, rendered: string): boolean {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, item]) => item !== undefined && item !== null && !(typeof item === 'string' && item === ''))
+          .map(([key, item]) => [key, canonical(['Action', 'Resource', 'NotAction', 'NotResource'].includes(key) && typeof item === 'string' ? [item] : item)])
+          .sort(([a], [b]) => String(a).localeCompare(String(b))),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(canonical(existing)) === JSON.stringify(canonical(JSON.parse(rendered) as unknown));
 }
 
 async function verifyBeforeRestart(flags: MinioFlags & { caFile?: string; skipVerify?: boolean }, profile: LoadedProfile, configUrl: string): Promise<void> {
@@ -95,14 +132,12 @@ export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFl
     return;
   }
   const admin = await adminClientFor(flags, profile);
-  await ensurePoliciesExist(admin, settings.rolePolicy);
-  const { restartRequired, updated } = await admin.putOpenIdProvider(settings.provider, {
-    config_url: settings.configUrl,
-    client_id: settings.clientId,
-    client_secret: clientSecret,
-    role_policy: settings.rolePolicy.join(','),
-    display_name: settings.displayName,
-  });
+  if (settings.isolation !== 'bucket') await ensurePoliciesExist(admin, settings.rolePolicy);
+  const { restartRequired, updated } = await admin.putOpenIdProvider(
+    settings.provider,
+    Object.fromEntries(providerSettings(settings, clientSecret).map(([key, value]) => [key.toLowerCase(), value])),
+  );
+  if (settings.isolation === 'bucket') logger.info('claim-based provider: each workload needs a policy named by its sub and a bucket of its own: minio-irsa minio policy --apply --namespace NS --service-account SA --bucket BUCKET');
   logger.success(`${updated ? 'updated' : 'added'} OpenID provider "${settings.provider}" in MinIO ${admin.endpoint} (random client secret, not shown)`);
   if (flags.out) await emitMinioEnv(settings, clientSecret, flags);
   if (restartRequired) {

@@ -10,7 +10,7 @@ import { renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../r
 import { renderPod } from '../render/pod.js';
 import { renderPolicy } from '../render/policy.js';
 import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
-import { roleArnFor } from '../render/workload.js';
+import { roleArnFor, subjectOf } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
 import { stdoutIsTerminal, writeOut } from '../ui/output.js';
 import * as v from '../validate.js';
@@ -33,7 +33,7 @@ function named(raw: unknown, flag: string, parse: (raw: unknown) => string): str
 async function workload(flags: FlagValues & GlobalFlags) {
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(WORKLOAD_SETTINGS, flags, profile);
-  if (!settings.roleArn) logger.info(`role ARN derived from client id "${settings.clientId}": ${roleArnFor(settings)} (check it with: minio-irsa role-arn --from-logs)`);
+  if (!settings.roleArn && settings.isolation !== 'bucket') logger.info(`role ARN derived from client id "${settings.clientId}": ${roleArnFor(settings)} (check it with: minio-irsa role-arn --from-logs)`);
   return { profile, settings };
 }
 
@@ -51,6 +51,9 @@ export async function renderLitestreamCommand(
   if (flags.appImage === undefined) throw new UsageError('missing the application image for the StatefulSet', 'pass --app-image <image>');
   const { profile, settings } = await workload(flags);
   const storage = await resolveSettings(['bucket', 'prefix'], flags, profile);
+  if (settings.isolation === 'prefix-nolist') {
+    throw new UsageError('litestream lists its replica (generations, snapshots, WAL segments), which --isolation prefix-nolist forbids', 'use --isolation bucket (a bucket of its own) or prefix');
+  }
   writeOut(
     await renderLitestream(
       { ...settings, ...storage },
@@ -75,7 +78,14 @@ export async function renderAuthnConfigCommand(flags: { apiVersion: AuthnApiVers
 
 export async function renderPolicyCommand(flags: FlagValues & GlobalFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  writeOut(await renderPolicy(await resolveSettings(['bucket', 'prefix'], flags, profile)));
+  const settings = await resolveSettings(['bucket', 'prefix', 'isolation'], flags, profile);
+  if (settings.isolation === 'bucket') {
+    const workload = await resolveSettings(['namespace', 'serviceAccount'], flags, profile);
+    logger.info(`create it in MinIO under the name ${subjectOf(workload.namespace, workload.serviceAccount)} (the token's sub names the policy), e.g.: minio-irsa minio policy --apply`);
+  } else if (settings.isolation === 'prefix') {
+    logger.info(`every workload of the role can list ${settings.bucket} and so see the names (not the contents) of the others' objects; --isolation bucket keeps names private too`);
+  }
+  writeOut(await renderPolicy(settings));
 }
 
 export interface MinioEnvOutputFlags {
@@ -103,8 +113,8 @@ export async function clientSecretFor(flags: Pick<MinioEnvOutputFlags, 'clientSe
 
 /** The provider's settings, validated; the one place a broad role policy is warned about. */
 export async function resolveProviderSettings(flags: FlagValues, profile: LoadedProfile): Promise<MinioEnvSettings> {
-  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider'], flags, profile);
-  const broad = broadPolicyWarning(settings.rolePolicy);
+  const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'isolation'], flags, profile);
+  const broad = settings.isolation === 'bucket' ? undefined : broadPolicyWarning(settings.rolePolicy);
   if (broad) logger.warn(broad);
   return settings;
 }

@@ -58,8 +58,12 @@ export class AdminClient {
     return this.target.endpoint;
   }
 
-  private async call(method: string, path: string, options: { query?: Record<string, string>; body?: Uint8Array; encryptedBody?: boolean; what: string }): Promise<HttpResponse> {
-    const url = new URL(`${PREFIX}${path}`, this.target.endpoint);
+  private async call(
+    method: string,
+    path: string,
+    options: { query?: Record<string, string>; body?: Uint8Array; encryptedBody?: boolean; what: string; s3?: boolean; accept?: number[] },
+  ): Promise<HttpResponse> {
+    const url = new URL(options.s3 ? path : `${PREFIX}${path}`, this.target.endpoint);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
     const body = options.body && options.encryptedBody ? await encryptData(this.target.secretKey, options.body) : options.body;
     const headers = signV4(
@@ -74,7 +78,7 @@ export class AdminClient {
       throw error;
     }
     assertMinio(response, this.target.endpoint);
-    if (response.status >= 300) throw this.failure(response, options.what);
+    if (response.status >= 300 && !options.accept?.includes(response.status)) throw this.failure(response, options.what);
     return response;
   }
 
@@ -157,6 +161,15 @@ export class AdminClient {
       }
       throw error;
     }
+  }
+
+  /** The S3 API with the admin's credentials: create a bucket unless it exists. True when created. */
+  async ensureBucket(bucket: string): Promise<boolean> {
+    const path = `/${encodeURIComponent(bucket)}`;
+    const head = await this.call('HEAD', path, { s3: true, what: `look up bucket ${bucket}`, accept: [404] });
+    if (head.status !== 404) return false;
+    await this.call('PUT', path, { s3: true, body: new Uint8Array(), what: `create bucket ${bucket}` });
+    return true;
   }
 
   async createPolicy(name: string, policyJson: string): Promise<void> {

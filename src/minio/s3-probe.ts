@@ -19,8 +19,10 @@ export interface ProbeInput {
   bucket: string;
   /** <prefix><sub>/: the only place the generated policy lets this workload write. */
   ownPrefix: string;
-  /** A key outside it, which must be denied. */
+  /** A key outside it, which must be denied... */
   foreignPrefix: string;
+  /** ...in this bucket (default: the same bucket). */
+  foreignBucket?: string;
   caPem?: string | undefined;
 }
 
@@ -38,7 +40,7 @@ function codeOf(error: unknown): string {
 
 type Expectation = 'allow' | 'deny' | 'either';
 
-export async function runProbe(s3: S3Operations, input: Pick<ProbeInput, 'bucket' | 'ownPrefix' | 'foreignPrefix'>): Promise<ProbeStep[]> {
+export async function runProbe(s3: S3Operations, input: Pick<ProbeInput, 'bucket' | 'ownPrefix' | 'foreignPrefix' | 'foreignBucket'>): Promise<ProbeStep[]> {
   const steps: ProbeStep[] = [];
   const attempt = async (step: string, expect: Expectation, run: () => Promise<string>): Promise<boolean> => {
     try {
@@ -66,8 +68,9 @@ export async function runProbe(s3: S3Operations, input: Pick<ProbeInput, 'bucket
     await attempt(`delete ${input.bucket}/${key}`, 'allow', async () => (await s3.removeObject(input.bucket, key), 'deleted'));
   }
   const foreign = `${input.foreignPrefix}minio-irsa-probe-${randomBytes(4).toString('hex')}`;
-  const wrote = await attempt(`put outside its prefix: ${input.bucket}/${foreign}`, 'deny', async () => (await s3.putObject(input.bucket, foreign, Buffer.from('x')), 'written'));
-  if (wrote) await s3.removeObject(input.bucket, foreign).catch(() => undefined);
+  const foreignBucket = input.foreignBucket ?? input.bucket;
+  const wrote = await attempt(`put outside its own place: ${foreignBucket}/${foreign}`, 'deny', async () => (await s3.putObject(foreignBucket, foreign, Buffer.from('x')), 'written'));
+  if (wrote) await s3.removeObject(foreignBucket, foreign).catch(() => undefined);
   return steps;
 }
 

@@ -19,11 +19,13 @@ export interface LitestreamOptions {
 }
 
 /**
- * The replica lives under <prefix><sub>/, the only place the generated policy lets this
- * workload write: the policy is keyed by ${jwt:sub}, never by a Condition on a claim.
+ * Where the replica lives: in its own bucket (isolation "bucket"), under <prefix>; in a shared
+ * bucket, under <prefix><sub>/, the only place the generated policy lets this workload write
+ * (${jwt:sub} in Resource, never a Condition on a claim).
  */
-export function replicaPathFor(settings: Pick<Profile, 'prefix' | 'namespace' | 'serviceAccount'>, dbPath: string): string {
-  return `${settings.prefix}${subjectOf(settings.namespace, settings.serviceAccount)}/${posix.basename(dbPath)}`;
+export function replicaPathFor(settings: Pick<Profile, 'prefix' | 'namespace' | 'serviceAccount' | 'isolation'>, dbPath: string): string {
+  const own = settings.isolation === 'bucket' ? settings.prefix : `${settings.prefix}${subjectOf(settings.namespace, settings.serviceAccount)}/`;
+  return `${own}${posix.basename(dbPath)}`;
 }
 
 /** ConfigMap + StatefulSet: restore init container, app, replicate sidecar, emptyDir db. */

@@ -5,7 +5,7 @@ import type { Profile } from '../settings.js';
 export const MINIO_ENV_FORMATS = ['env', 'docker', 'systemd', 'compose', 'kubernetes'] as const;
 export type MinioEnvFormat = (typeof MINIO_ENV_FORMATS)[number];
 
-export type MinioEnvSettings = Pick<Profile, 'configUrl' | 'clientId' | 'rolePolicy' | 'displayName' | 'provider'>;
+export type MinioEnvSettings = Pick<Profile, 'configUrl' | 'clientId' | 'rolePolicy' | 'displayName' | 'provider' | 'isolation'>;
 
 export interface KubernetesTarget {
   name: string;
@@ -27,16 +27,25 @@ export function clientSecretVariable(provider: string): string {
   return `${PREFIX}CLIENT_SECRET${envSuffix(provider)}`;
 }
 
-/** The provider's settings in the order MinIO documents them; role policy, not claims. */
+/**
+ * The provider as MinIO's settings (key suffixes without the MINIO_IDENTITY_OPENID_ prefix).
+ * Isolation "bucket": claim-based, the token's `sub` names the policy (one per workload);
+ * otherwise one role whose policy every workload of the role shares.
+ */
+export function providerSettings(settings: MinioEnvSettings, clientSecret: string): [string, string][] {
+  return [
+    ['CONFIG_URL', settings.configUrl],
+    ['CLIENT_ID', settings.clientId],
+    ['CLIENT_SECRET', clientSecret],
+    settings.isolation === 'bucket' ? ['CLAIM_NAME', 'sub'] : ['ROLE_POLICY', settings.rolePolicy.join(',')],
+    ['DISPLAY_NAME', settings.displayName],
+  ];
+}
+
+/** The provider's settings in the order MinIO documents them. */
 export function minioEnvEntries(settings: MinioEnvSettings, clientSecret: string): [string, string][] {
   const suffix = envSuffix(settings.provider);
-  return [
-    [`${PREFIX}CONFIG_URL${suffix}`, settings.configUrl],
-    [`${PREFIX}CLIENT_ID${suffix}`, settings.clientId],
-    [`${PREFIX}CLIENT_SECRET${suffix}`, clientSecret],
-    [`${PREFIX}ROLE_POLICY${suffix}`, settings.rolePolicy.join(',')],
-    [`${PREFIX}DISPLAY_NAME${suffix}`, settings.displayName],
-  ];
+  return providerSettings(settings, clientSecret).map(([key, value]) => [`${PREFIX}${key}${suffix}`, value]);
 }
 
 const LINE_ENCODERS = { env: shellQuoted, docker: dockerEnvValue, systemd: systemdQuoted } as const;

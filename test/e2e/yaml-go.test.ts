@@ -42,6 +42,7 @@ const workload: WorkloadSettings = {
   serviceAccount: 'no',
   tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
   tokenExpiration: 3600,
+  isolation: 'prefix',
 };
 
 describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () => {
@@ -99,7 +100,7 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     for (const value of HOSTILE) {
       sameInGoAndJs(await renderPod({ ...workload, endpoint: value }, { name: value, image: value }));
       for (const format of ['kubernetes', 'compose'] as const) {
-        const text = await renderMinioEnv(format, { configUrl: value, clientId: value, rolePolicy: [value], displayName: value, provider: '_' }, value, { name: value, namespace: value });
+        const text = await renderMinioEnv(format, { configUrl: value, clientId: value, rolePolicy: [value], displayName: value, provider: '_', isolation: 'prefix' }, value, { name: value, namespace: value });
         sameInGoAndJs(text);
       }
     }

@@ -21,6 +21,9 @@ export interface RigBinaries extends Binaries {
   aws: string;
   /** Go's YAML parser as kubectl uses it (test/goyaml). */
   goyaml: string;
+  /** litestream v0.3.x and v0.5.x, real clients of the generated policies. */
+  litestream03: string;
+  litestream05: string;
 }
 
 let provisioned: RigBinaries | undefined;

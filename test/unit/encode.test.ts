@@ -48,7 +48,7 @@ describe('shell encoder (env files that are sourced)', () => {
   });
   it('refuses a NUL byte', () => assert.throws(() => shellQuoted('a\0b'), Unrepresentable));
   it('the env format of minio-env, fed hostile values past the validators, is still inert', async () => {
-    const text = await renderMinioEnv('env', { configUrl: `https://x/$(touch ${canary})`, clientId: `a;touch ${canary}`, rolePolicy: ['p`touch x`'], displayName: "k'8s", provider: '_' }, `s$(touch ${canary})`, { name: 'n', namespace: 'ns' });
+    const text = await renderMinioEnv('env', { configUrl: `https://x/$(touch ${canary})`, clientId: `a;touch ${canary}`, rolePolicy: ['p`touch x`'], displayName: "k'8s", provider: '_', isolation: 'prefix' }, `s$(touch ${canary})`, { name: 'n', namespace: 'ns' });
     const file = join(dir, 'minio.env');
     writeFileSync(file, text);
     const result = spawnSync('/bin/sh', ['-c', 'set -a; . "$1"; exec env', 'sh', file], { env: {}, encoding: 'utf8' });
@@ -74,7 +74,7 @@ describe('docker --env-file encoder (no quoting at all)', () => {
     for (const value of ['a\nEVIL=1', ' leading', 'a\0b', 'a\u2029b']) assert.throws(() => dockerEnvValue(value), Unrepresentable, JSON.stringify(value));
   });
   it('render --output docker refuses a value it cannot represent', async () => {
-    await assert.rejects(renderMinioEnv('docker', { configUrl: 'https://x\nEVIL=1', clientId: 'c', rolePolicy: ['p'], displayName: 'k', provider: '_' }, 'secret', { name: 'n', namespace: 'ns' }), Unrepresentable);
+    await assert.rejects(renderMinioEnv('docker', { configUrl: 'https://x\nEVIL=1', clientId: 'c', rolePolicy: ['p'], displayName: 'k', provider: '_', isolation: 'prefix' }, 'secret', { name: 'n', namespace: 'ns' }), Unrepresentable);
   });
 });
 
@@ -83,7 +83,7 @@ describe('compose encoder', () => {
     assert.equal(composeEscaped('a$b${c}$$'), 'a$$b$${c}$$$$');
   });
   it('the compose format carries a $ through YAML as $$', async () => {
-    const text = await renderMinioEnv('compose', { configUrl: 'https://x/$y', clientId: 'c', rolePolicy: ['p'], displayName: 'k', provider: '_' }, 'secret', { name: 'n', namespace: 'ns' });
+    const text = await renderMinioEnv('compose', { configUrl: 'https://x/$y', clientId: 'c', rolePolicy: ['p'], displayName: 'k', provider: '_', isolation: 'prefix' }, 'secret', { name: 'n', namespace: 'ns' });
     const doc = parse(text) as { services: { minio: { environment: Record<string, string> } } };
     assert.equal(doc.services.minio.environment['MINIO_IDENTITY_OPENID_CONFIG_URL'], 'https://x/$$y');
   });

@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { renderAuthnConfig } from '../../src/render/authn-config.js';
 import { renderLitestream, replicaPathFor } from '../../src/render/litestream.js';
-import { MINIO_ENV_FORMATS, renderMinioEnv } from '../../src/render/minio-env.js';
+import { MINIO_ENV_FORMATS, renderMinioEnv, type MinioEnvSettings } from '../../src/render/minio-env.js';
 import { renderPod } from '../../src/render/pod.js';
-import { renderPolicy } from '../../src/render/policy.js';
+import { policyNameFor, renderPolicy } from '../../src/render/policy.js';
+import { samePolicy } from '../../src/commands/minio.js';
 import { renderRbac } from '../../src/render/rbac.js';
 import type { WorkloadSettings } from '../../src/render/workload.js';
 import { matchSnapshot } from '../helpers/snapshot.js';
@@ -19,13 +20,15 @@ const workload: WorkloadSettings = {
   serviceAccount: 'web',
   tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
   tokenExpiration: 3600,
+  isolation: 'prefix',
 };
-const provider = {
+const provider: MinioEnvSettings = {
   configUrl: 'https://192.0.2.10:6443/.well-known/openid-configuration',
   clientId: 'sts.amazonaws.com',
   rolePolicy: ['minio-irsa'],
   displayName: 'k8s',
   provider: '_',
+  isolation: 'prefix',
 };
 const FIXED_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -94,8 +97,17 @@ describe('render litestream', () => {
       assert.ok(!names.some((n) => /ACCESS_KEY|SECRET/.test(n)), 'no static key may reach litestream');
     });
   }
-  it('keeps the replica under the workload\'s own sub', () => {
-    assert.equal(replicaPathFor({ prefix: '', namespace: 'ns', serviceAccount: 'sa' }, '/data/x.db'), 'system:serviceaccount:ns:sa/x.db');
+  it("keeps the replica under the workload's own sub in a shared bucket, at the top of its own bucket", () => {
+    assert.equal(replicaPathFor({ prefix: '', namespace: 'ns', serviceAccount: 'sa', isolation: 'prefix' }, '/data/x.db'), 'system:serviceaccount:ns:sa/x.db');
+    assert.equal(replicaPathFor({ prefix: 'db/', namespace: 'ns', serviceAccount: 'sa', isolation: 'prefix' }, '/data/x.db'), 'db/system:serviceaccount:ns:sa/x.db');
+    assert.equal(replicaPathFor({ prefix: '', namespace: 'ns', serviceAccount: 'sa', isolation: 'bucket' }, '/data/x.db'), 'x.db');
+    assert.equal(replicaPathFor({ prefix: 'db/', namespace: 'ns', serviceAccount: 'sa', isolation: 'bucket' }, '/data/x.db'), 'db/x.db');
+  });
+  it('bucket mode: the pod sends the claim-based placeholder ARN, which no MinIO role has', async () => {
+    const text = await renderPod({ ...workload, isolation: 'bucket' }, { name: 'p', image: 'amazon/aws-cli:2' });
+    assert.match(text, /value: arn:minio:iam:::role\/minio-irsa-claim-based/);
+    const explicit = await renderPod({ ...workload, isolation: 'bucket', roleArn: 'arn:minio:iam:::role/x' }, { name: 'p', image: 'amazon/aws-cli:2' });
+    assert.match(explicit, /value: arn:minio:iam:::role\/x/);
   });
 });
 
@@ -129,6 +141,12 @@ describe('render minio-env', () => {
       if (format === 'compose' || format === 'kubernetes') yamlDocs(text);
     });
   }
+  it('bucket isolation: a claim-based provider (CLAIM_NAME=sub), no role policy', async () => {
+    const text = await renderMinioEnv('env', { ...provider, isolation: 'bucket' }, FIXED_SECRET, { name: 'x', namespace: 'minio' });
+    matchSnapshot('minio-env-bucket', text);
+    assert.match(text, /^MINIO_IDENTITY_OPENID_CLAIM_NAME='sub'$/m);
+    assert.doesNotMatch(text, /ROLE_POLICY/);
+  });
   it('suffixes a named provider with its name verbatim (MinIO keeps the case)', async () => {
     const text = await renderMinioEnv('env', { ...provider, provider: 'home_k3s' }, FIXED_SECRET, { name: 'x', namespace: 'minio' });
     matchSnapshot('minio-env-named', text);
@@ -137,21 +155,49 @@ describe('render minio-env', () => {
 });
 
 describe('render policy', () => {
-  it('restricts by ${jwt:sub} in Resource, never by a Condition on a claim', async () => {
-    const text = await renderPolicy({ bucket: 'apps', prefix: 'sqlite/' });
-    matchSnapshot('policy', text);
-    const policy = JSON.parse(text) as { Statement: { Resource: string[]; Condition?: Record<string, Record<string, unknown>> }[] };
-    const write = policy.Statement.find((s) => s.Resource.some((r) => r.includes('/')))!;
-    assert.deepEqual(write.Resource, ['arn:aws:s3:::apps/sqlite/${jwt:sub}/*']);
-    for (const statement of policy.Statement) {
-      for (const operator of Object.values(statement.Condition ?? {})) {
-        for (const key of Object.keys(operator)) assert.ok(!key.startsWith('jwt:'), `condition on ${key}`);
-      }
+  type Statement = { Action: string[]; Resource: string[]; Condition?: unknown };
+  const statements = (text: string) => (JSON.parse(text) as { Statement: Statement[] }).Statement;
+  it('no mode relies on a Condition', async () => {
+    for (const isolation of ['bucket', 'prefix', 'prefix-nolist'] as const) {
+      for (const statement of statements(await renderPolicy({ bucket: 'apps', prefix: 'sqlite/', isolation }))) assert.equal(statement.Condition, undefined, isolation);
     }
   });
-  it('works without a prefix', async () => {
-    const text = await renderPolicy({ bucket: 'apps', prefix: '' });
+  it('prefix: reads and writes by ${jwt:sub} in Resource, listing of the shared bucket', async () => {
+    const text = await renderPolicy({ bucket: 'apps', prefix: 'sqlite/', isolation: 'prefix' });
+    matchSnapshot('policy', text);
+    const [list, objects] = statements(text);
+    assert.deepEqual(list, { Sid: 'ListSharedBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: ['arn:aws:s3:::apps'] });
+    assert.deepEqual(objects?.Resource, ['arn:aws:s3:::apps/sqlite/${jwt:sub}/*']);
+    assert.deepEqual(objects?.Action, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']);
+  });
+  it('prefix without a prefix setting', async () => {
+    const text = await renderPolicy({ bucket: 'apps', prefix: '', isolation: 'prefix' });
     matchSnapshot('policy-no-prefix', text);
-    assert.match(text, /"arn:aws:s3:::apps\/\$\{jwt:sub\}\/\*"/);
+    assert.deepEqual(statements(text)[1]?.Resource, ['arn:aws:s3:::apps/${jwt:sub}/*']);
+  });
+  it('prefix-nolist: no listing action at all', async () => {
+    const text = await renderPolicy({ bucket: 'apps', prefix: '', isolation: 'prefix-nolist' });
+    matchSnapshot('policy-nolist', text);
+    assert.ok(!statements(text).some((s) => s.Action.some((a) => a.startsWith('s3:List') && a !== 's3:ListMultipartUploadParts')), text);
+    assert.deepEqual(statements(text)[1]?.Resource, ['arn:aws:s3:::apps/${jwt:sub}/*']);
+  });
+  it('bucket: everything in its own bucket, nothing else, no variable', async () => {
+    const text = await renderPolicy({ bucket: 'apps-web', prefix: '', isolation: 'bucket' });
+    matchSnapshot('policy-bucket', text);
+    const [bucket, objects] = statements(text);
+    assert.deepEqual(bucket?.Resource, ['arn:aws:s3:::apps-web']);
+    assert.deepEqual(bucket?.Action, ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']);
+    assert.deepEqual(objects?.Resource, ['arn:aws:s3:::apps-web/*']);
+    assert.doesNotMatch(text, /\$\{/);
+    assert.deepEqual(statements(await renderPolicy({ bucket: 'apps-web', prefix: 'db/', isolation: 'bucket' }))[1]?.Resource, ['arn:aws:s3:::apps-web/db/*']);
+  });
+  it('the policy name: the workload\'s sub in bucket mode, the role policy otherwise', () => {
+    assert.equal(policyNameFor({ isolation: 'bucket', namespace: 'apps', serviceAccount: 'web', rolePolicy: ['x'] }), 'system:serviceaccount:apps:web');
+    assert.equal(policyNameFor({ isolation: 'prefix', namespace: 'apps', serviceAccount: 'web', rolePolicy: ['x', 'y'] }), 'x');
+  });
+  it('MinIO\'s form of a policy (sorted sets, a single action as a string) counts as the same', () => {
+    const rendered = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'A', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: ['arn:aws:s3:::b/*'] }] });
+    assert.equal(samePolicy({ Statement: [{ Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: 'arn:aws:s3:::b/*', Sid: 'A' }], Version: '2012-10-17' }, rendered), true);
+    assert.equal(samePolicy({ Statement: [{ Action: ['s3:GetObject'], Effect: 'Allow', Resource: 'arn:aws:s3:::b/*', Sid: 'A' }], Version: '2012-10-17' }, rendered), false);
   });
 });
