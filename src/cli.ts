@@ -83,7 +83,7 @@ export function buildProgram(): Command {
         .option('--from-admin', "ask MinIO's admin API (needs admin credentials)")
         .option('--all', 'with a log: print every role ARN found, not just this client id\'s')
         .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
-      ['clientId', 'region', 'provider', 'endpoint'],
+      ['clientId', 'region', 'provider', 'endpoint', 'isolation'],
     ),
   ).action(run(async () => (await import('./commands/role-arn.js')).roleArnCommand as Action));
 

@@ -116,6 +116,9 @@ export async function resolveProviderSettings(flags: FlagValues, profile: Loaded
   const settings = await resolveSettings(['configUrl', 'clientId', 'rolePolicy', 'displayName', 'provider', 'isolation'], flags, profile);
   const broad = settings.isolation === 'bucket' ? undefined : broadPolicyWarning(settings.rolePolicy);
   if (broad) logger.warn(broad);
+  if (settings.isolation === 'bucket' && (flags['rolePolicy'] !== undefined || profile.values.rolePolicy !== undefined)) {
+    logger.warn('--role-policy is not used with --isolation bucket: each workload gets the policy named by its sub (minio-irsa minio policy --apply)');
+  }
   return settings;
 }
 

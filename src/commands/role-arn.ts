@@ -4,6 +4,7 @@ import { deriveRoleArn } from '../minio/arn.js';
 import { arnFromAdmin, arnFromRoles, crossCheck, type ArnFinding } from '../minio/arn-sources.js';
 import { scanLogCommand, scanLogFile } from '../minio/log-reader.js';
 import { decimalInteger, InvalidValue } from '../validate.js';
+import { CLAIM_BASED_ROLE_ARN } from '../render/workload.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
 import { writeJson, writeOut } from '../ui/output.js';
@@ -34,8 +35,15 @@ function parsedSeconds(raw: unknown, flag: string): number {
  */
 export async function roleArnCommand(flags: RoleArnFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const { clientId, region, provider } = await resolveSettings(['clientId', 'region', 'provider'], flags, profile);
+  const { clientId, region, provider, isolation } = await resolveSettings(['clientId', 'region', 'provider', 'isolation'], flags, profile);
   if (flags.fromLogs !== undefined && flags.fromCommand !== undefined) throw new UsageError('--from-logs and --from-command both name a log', 'pass one of them');
+  const fromServer = flags.fromLogs !== undefined || flags.fromCommand !== undefined || flags.fromAdmin;
+  if (isolation === 'bucket' && !fromServer) {
+    // A claim-based provider has no role: MinIO ignores the ARN and picks the policy by sub.
+    if (flags.output === 'text') logger.info("--isolation bucket: MinIO's claim-based provider has no role ARN; workloads send this one, which MinIO ignores (the token's sub names the policy)");
+    emit(flags.output, { source: 'claim-based', clientId, roleArns: [CLAIM_BASED_ROLE_ARN] });
+    return;
+  }
   const findings: ArnFinding[] = [];
 
   const commandTimeout = flags.fromCommand === undefined ? 0 : parsedSeconds(flags.commandTimeout, '--command-timeout');

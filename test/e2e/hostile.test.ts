@@ -84,7 +84,7 @@ describe('hostile values never reach a file unencoded', () => {
   });
 
   it('one rule for broad role policies: render minio-env warns like minio configure', async () => {
-    const result = await runCli(['render', 'minio-env', ...configUrl, '--role-policy', 'consoleAdmin']);
+    const result = await runCli(['render', 'minio-env', ...configUrl, '--isolation', 'prefix', '--role-policy', 'consoleAdmin']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /role policy consoleAdmin is a broad built-in/);
   });
@@ -225,7 +225,7 @@ describe('servers that are not what they claim to be', () => {
     const port = await listen(web);
     try {
       const env = { MINIO_ROOT_USER: 'admin', MINIO_ROOT_PASSWORD: 'admin-secret-key' };
-      for (const args of [['minio', 'info'], ['minio', 'policy', '--apply', '--bucket', 'apps']]) {
+      for (const args of [['minio', 'info'], ['minio', 'policy', '--apply', '--bucket', 'apps', '--isolation', 'prefix']]) {
         const result = await runCli([...args, '--endpoint', `http://127.0.0.1:${port}`], { env });
         assertRefused(result, new RegExp(`http://127\\.0\\.0\\.1:${port} is not MinIO's S3 API \\(it answered HTTP 200, Server: nginx, text/html\\)`), 1);
         assert.doesNotMatch(result.stderr, /<html>|policy does not exist/);

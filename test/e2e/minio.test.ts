@@ -22,8 +22,11 @@ describe('MinIO side against the real MinIO', () => {
   let adminEnv: Record<string, string>;
   let kube: string[];
   let mc: ReturnType<typeof mcFor>;
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env: { ...adminEnv, ...env } });
   const work = mkdtempSync(join(tmpdir(), 'irsa-minio-'));
+  // This suite exercises the role-policy provider (a shared bucket): a profile in the working
+  // directory says so, as a user's would. Bucket isolation is covered by isolation.test.ts.
+  writeFileSync(join(work, 'minio-irsa.yaml'), 'workload:\n  isolation: prefix\n');
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: work, env: { ...adminEnv, ...env } });
 
   function assertNoSecret(result: CliResult): void {
     const text = result.stdout + result.stderr;

@@ -43,7 +43,8 @@ describe('minio-irsa offline', () => {
   });
 
   it('role-arn derives the known vector and reads it from logs on stdin', async () => {
-    assert.equal((await runCli(['role-arn'])).stdout, 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
+    assert.equal((await runCli(['role-arn', '--isolation', 'prefix'])).stdout, 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
+    assert.equal((await runCli(['role-arn'])).stdout, 'arn:minio:iam:::role/minio-irsa-claim-based\n', 'bucket isolation: the claim-based placeholder');
     const logs = 'INFO: IAM Roles: arn:minio:iam:eu-west-1::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n';
     const result = await runCli(['role-arn', '--from-logs', '-'], { input: logs });
     assert.equal(result.code, 0);
@@ -89,9 +90,19 @@ describe('minio-irsa offline', () => {
       assert.equal(result.code, 0, `${target.join(' ')}: ${result.stderr}`);
       for (const doc of parseAllDocuments(result.stdout)) assert.equal(doc.errors.length, 0, target.join(' '));
     }
-    const policy = await runCli(['render', 'policy', '--bucket', 'apps']);
-    assert.equal(policy.code, 0);
-    JSON.parse(policy.stdout);
+    for (const isolation of ['prefix', 'prefix-nolist']) {
+      const policy = await runCli(['render', 'policy', '--bucket', 'apps', '--isolation', isolation]);
+      assert.equal(policy.code, 0, policy.stderr);
+      const statements = (JSON.parse(policy.stdout) as { Statement: { Resource: string[] }[] }).Statement;
+      assert.deepEqual(statements.at(-1)?.Resource, ['arn:aws:s3:::apps/${jwt:sub}/*']);
+    }
+    const missing = await runCli(['render', 'policy', '--bucket', 'apps-web']);
+    assert.equal(missing.code, 2, 'bucket isolation names the policy by the workload: it needs the ServiceAccount');
+    assert.match(missing.stderr, /pass --service-account/);
+    const own = await runCli(['render', 'policy', '--bucket', 'apps-web', '--namespace', 'apps', '--service-account', 'web']);
+    assert.equal(own.code, 0, own.stderr);
+    assert.deepEqual((JSON.parse(own.stdout) as { Statement: { Resource: string[] }[] }).Statement.map((s) => s.Resource[0]), ['arn:aws:s3:::apps-web', 'arn:aws:s3:::apps-web/*']);
+    assert.match(own.stderr, /under the name system:serviceaccount:apps:web/);
   });
 
   it('reads the profile file, and flags override it', async () => {

@@ -43,7 +43,7 @@ describe('the IRSA recipe against the real components', () => {
 
   it('2. MinIO restarted with the generated settings and the cluster CA shows the derived role ARN', async () => {
     const file = join(work, 'minio.env');
-    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'readwrite', '--out', file]);
+    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--isolation', 'prefix', '--role-policy', 'readwrite', '--out', file]);
     assert.equal(rendered.code, 0, rendered.stderr);
     env = parseEnvFile(readFileSync(file, 'utf8'));
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
@@ -78,7 +78,7 @@ describe('the IRSA recipe against the real components', () => {
   });
 
   it('5. the rendered pod and litestream manifests are accepted by the real apiserver', async () => {
-    const common = ['--endpoint', rig.s3.endpoint, '--namespace', 'apps', '--service-account', 'web'];
+    const common = ['--endpoint', rig.s3.endpoint, '--namespace', 'apps', '--service-account', 'web', '--isolation', 'prefix'];
     const pod = await runCli(['render', 'pod', ...common]);
     assert.equal(pod.code, 0, pod.stderr);
     const podApplied = await kubectl(['apply', '-f', '-'], pod.stdout);

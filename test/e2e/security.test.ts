@@ -40,11 +40,11 @@ describe('security, settled on the real MinIO', () => {
     assert.equal((await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200)).status, 200);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
     const file = join(mkdtempSync(join(tmpdir(), 'irsa-sec-')), 'minio.env');
-    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--role-policy', 'minio-irsa', '--out', file]);
+    const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--isolation', 'prefix', '--role-policy', 'minio-irsa', '--out', file]);
     assert.equal(rendered.code, 0, rendered.stderr);
     generated = parseEnvFile(readFileSync(file, 'utf8'));
     mc = mcFor(rig.binaries.mc, rig.s3);
-    const policy = await runCli(['render', 'policy', '--bucket', 'apps']);
+    const policy = await runCli(['render', 'policy', '--bucket', 'apps', '--isolation', 'prefix']);
     await mc(['admin', 'policy', 'create', 'rig', 'minio-irsa', writeTemp('policy.json', policy.stdout)]);
     await mc(['mb', 'rig/apps', 'rig/vault']);
     await mc(['cp', writeTemp('secret', 'B data'), `rig/apps/${VICTIM}/secret`]);
