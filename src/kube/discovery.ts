@@ -24,7 +24,7 @@ export interface DiscoveryReport {
   note: string;
 }
 
-function looksInternal(hostname: string): string | undefined {
+export function looksInternal(hostname: string): string | undefined {
   const host = hostname.replace(/^\[|\]$/g, '');
   if (/\.svc(\.|$)|\.cluster\.local$|\.internal$/.test(host)) return 'a cluster-internal DNS name';
   if (isIP(host) === 4) {
@@ -86,7 +86,9 @@ export async function verifyDiscovery(configUrl: string, caPem: string | undefin
   const internal = looksInternal(new URL(jwksUri).hostname);
   if (internal) warnings.push(`jwks_uri ${jwksUri} is ${internal}: MinIO must be able to reach it`);
   if (issuer === K3S_DEFAULT_ISSUER) {
-    warnings.push(`the issuer is k3s's default ${K3S_DEFAULT_ISSUER}, shared by every k3s cluster: if one MinIO trusts several clusters, give each its own --service-account-issuer and scope policies by jwt:iss`);
+    warnings.push(
+      `the issuer is k3s's default ${K3S_DEFAULT_ISSUER}, shared by every k3s cluster: if one MinIO trusts several clusters, the same namespace/ServiceAccount in each is one MinIO identity (MinIO keeps every provider's keys in one map and never checks iss); use one MinIO per cluster, or namespaces unique across the clusters`,
+    );
   }
   const note = 'reachability was checked from this machine: MinIO must reach the same URLs';
   return { configUrl, issuer, jwksUri, keys, warnings, note };

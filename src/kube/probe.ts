@@ -17,7 +17,7 @@ export interface ProbeResult {
   message: string;
 }
 
-function accessOf(status: number): DiscoveryAccess {
+export function accessOf(status: number): DiscoveryAccess {
   if (status === 200) return 'public';
   if (status === 403) return 'rbac-missing';
   if (status === 401) return 'anonymous-off';

@@ -36,9 +36,16 @@ export function isOurs(binding: V1ClusterRoleBinding): boolean {
   return binding.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'minio-irsa';
 }
 
-function sameGrant(a: V1ClusterRoleBinding, b: V1ClusterRoleBinding): boolean {
+export function sameGrant(a: V1ClusterRoleBinding, b: V1ClusterRoleBinding): boolean {
   const key = (binding: V1ClusterRoleBinding) => JSON.stringify({ role: binding.roleRef?.name, subjects: (binding.subjects ?? []).map((s) => [s.kind, s.name]).sort() });
   return key(a) === key(b);
+}
+
+/** What to do with what exists: never touch a foreign binding, change nothing that matches. */
+export function decideRbac(existing: V1ClusterRoleBinding | undefined, desired: V1ClusterRoleBinding): 'foreign' | 'up-to-date' | 'differs' | 'absent' {
+  if (!existing) return 'absent';
+  if (!isOurs(existing)) return 'foreign';
+  return sameGrant(existing, desired) ? 'up-to-date' : 'differs';
 }
 
 async function readBinding(connection: Connection, name: string): Promise<V1ClusterRoleBinding | undefined> {
@@ -66,16 +73,17 @@ export async function planDiscoveryRbac(connection: Connection, subject: Anonymo
   const name = desired.metadata?.name ?? DISCOVERY_BINDING_NAME;
   const existing = await readBinding(connection, name);
   const grant = `${desired.roleRef.name} -> ${desired.subjects?.[0]?.kind} ${desired.subjects?.[0]?.name}`;
-  if (existing && !isOurs(existing)) {
-    return { state: 'foreign', name, desired, existing, summary: `ClusterRoleBinding ${name} exists and was not created by minio-irsa: left untouched` };
+  const state = decideRbac(existing, desired);
+  if (state === 'foreign') {
+    return { state, name, desired, existing, summary: `ClusterRoleBinding ${name} exists and was not created by minio-irsa: left untouched` };
   }
-  if (existing && sameGrant(existing, desired)) {
-    return { state: 'up-to-date', name, desired, existing, summary: `ClusterRoleBinding ${name} already configured (${grant})` };
+  if (state === 'up-to-date') {
+    return { state, name, desired, existing, summary: `ClusterRoleBinding ${name} already configured (${grant})` };
   }
   // The dry run proves we may apply it (permissions, admission) without changing anything.
   await serverSideApply(connection, desired, true);
   return {
-    state: existing ? 'differs' : 'absent',
+    state,
     name,
     desired,
     existing,

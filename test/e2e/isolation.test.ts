@@ -47,6 +47,7 @@ const PROVIDERS: ProviderSpec[] = [
   { name: 'prefix', clientId: 'irsa-prefix', args: ['--isolation', 'prefix', '--role-policy', 'minio-irsa-prefix'] },
   { name: 'nolist', clientId: 'irsa-nolist', args: ['--isolation', 'prefix-nolist', '--role-policy', 'minio-irsa-nolist'] },
   { name: 'claims', clientId: 'irsa-claims', args: ['--isolation', 'bucket'] },
+  { name: 'iss', clientId: 'irsa-iss', args: ['--isolation', 'prefix', '--role-policy', 'iss-scoped'] },
 ];
 
 async function providerEnv(configUrl: string, spec: ProviderSpec): Promise<Record<string, string>> {
@@ -87,6 +88,7 @@ describe('isolation, settled by attack on the real MinIO', () => {
       naive: conditionedList({ StringLike: { 's3:prefix': OWN_PREFIX } }),
       'naive-forall': conditionedList({ 'ForAllValues:StringLike': { 's3:prefix': OWN_PREFIX }, Null: { 's3:prefix': 'false' } }),
       'naive-deny': conditionedList({ StringNotLike: { 's3:prefix': OWN_PREFIX } }, 'Deny'),
+      'iss-scoped': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::apps/${jwt:iss}/${jwt:sub}/*'] }] },
       'header-keys': {
         Version: '2012-10-17',
         Statement: [
@@ -257,6 +259,15 @@ describe('isolation, settled by attack on the real MinIO', () => {
     it("even through cluster B's own role, the same sub reaches cluster A's data: identities collide", async () => {
       const own = await assumeRoleWithWebIdentity({ endpoint: rig.s3.endpoint, token: await second.requestToken('apps', 'web', 'cluster-b'), roleArn: deriveRoleArn('cluster-b') });
       assert.equal((await s3Request(rig.s3.endpoint, own, 'GET', `/apps/${WEB}/mine`)).status, 200);
+    });
+    it('${jwt:iss} in a Resource cannot separate clusters: an https issuer makes the key contain "//", which MinIO refuses', async () => {
+      const key = `${rig.cluster.issuer}/${WEB}/data`;
+      assert.match(key, /^https:\/\/127\.0\.0\.1:\d+\/system:serviceaccount:apps:web\/data$/);
+      const refused = await s3Request(rig.s3.endpoint, as('iss'), 'PUT', `/apps/${key}`, { body: 'x' });
+      assert.equal(refused.status, 400);
+      assert.match(refused.body, /XMinioInvalidObjectName/);
+      const squashed = await s3Request(rig.s3.endpoint, as('iss'), 'PUT', `/apps/${key.replace('https://', 'https:/')}`, { body: 'x' });
+      assert.equal(squashed.status, 403, 'a key without the "//" is not the one ${jwt:iss} names');
     });
     it("with claim-based bucket isolation, B's apps/web is A's apps/web too (same sub, same policy)", async () => {
       const token = await second.requestToken('apps', 'web', 'irsa-claims');

@@ -90,7 +90,11 @@ describe('MinIO side against the real MinIO', () => {
     const shown = await mc(['admin', 'policy', 'info', 'rig', 'minio-irsa']);
     assert.match(shown.stdout, /arn:aws:s3:::apps\/\$\{jwt:sub\}\/\*/);
     const again = await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps']);
-    assert.match(again.stderr, /updated policy minio-irsa/);
+    assert.match(again.stderr, /policy minio-irsa in MinIO is already up to date; nothing to change/, 'a re-run changes nothing');
+    const changed = await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps', '--isolation', 'prefix-nolist']);
+    assert.match(changed.stderr, /updated policy minio-irsa/);
+    assert.doesNotMatch((await mc(['admin', 'policy', 'info', 'rig', 'minio-irsa'])).stdout, /s3:ListBucket"/);
+    await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps']);
     const builtin = await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps', '--name', 'readwrite']);
     assert.equal(builtin.code, 2);
   });

@@ -23,7 +23,7 @@ describe('the npm package', () => {
     const rendered = await run('npx', ['--no-install', 'minio-irsa', 'render', 'authn-config'], { cwd: app });
     assert.equal(rendered.code, 0, rendered.stderr);
     assert.match(rendered.stdout, /kind: AuthenticationConfiguration/, 'templates ship in the package');
-    const arn = await run('npx', ['--no-install', 'minio-irsa', 'role-arn'], { cwd: app });
+    const arn = await run('npx', ['--no-install', 'minio-irsa', 'role-arn', '--isolation', 'prefix'], { cwd: app });
     assert.equal(arn.stdout.trim(), 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA');
   });
 });

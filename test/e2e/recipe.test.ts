@@ -51,7 +51,7 @@ describe('the IRSA recipe against the real components', () => {
     await rig.s3.process.waitForLog(/IAM Roles:/);
     const fromLogs = await runCli(['role-arn', '--from-logs', rig.s3.process.logFile]);
     assert.equal(fromLogs.code, 0, fromLogs.stderr);
-    const derived = await runCli(['role-arn']);
+    const derived = await runCli(['role-arn', '--isolation', 'prefix']);
     assert.equal(fromLogs.stdout, derived.stdout);
     assert.equal(derived.stdout.trim(), 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA');
   });

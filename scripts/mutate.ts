@@ -1,0 +1,147 @@
+// Mutation testing, our own small way: plant one plausible bug at a time in a pure-logic
+// module, run that module's unit tests, and count the mutants they kill. Not in CI (slow).
+//
+//   npm run mutate                 every module below
+//   npm run mutate -- validate     only modules whose path contains "validate"
+//   MUTATE_MAX=40 npm run mutate   at most 40 mutants per module (sampled evenly)
+//
+// A survivor is a line a bug can hide in: kill it with a test, or explain why it is
+// equivalent (the program behaves the same). The working tree is restored after each mutant,
+// also on Ctrl-C.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Module -> the unit tests that must catch bugs in it. */
+const TARGETS: Record<string, string[]> = {
+  'src/encode.ts': ['encode.test.ts', 'template.test.ts'],
+  'src/render/template.ts': ['template.test.ts', 'render.test.ts', 'encode.test.ts'],
+  'src/render/policy.ts': ['render.test.ts'],
+  'src/render/minio-env.ts': ['render.test.ts', 'encode.test.ts'],
+  'src/render/workload.ts': ['render.test.ts'],
+  'src/render/litestream.ts': ['render.test.ts'],
+  'src/validate.ts': ['validate.test.ts', 'hardening.test.ts'],
+  'src/secrets.ts': ['secrets.test.ts'],
+  'src/fs-safe.ts': ['secrets.test.ts'],
+  'src/minio/client-secret.ts': ['secrets.test.ts'],
+  'src/minio/arn.ts': ['arn.test.ts'],
+  'src/minio/arn-sources.ts': ['minio-logic.test.ts'],
+  'src/minio/sigv4.ts': ['sigv4-sts.test.ts'],
+  'src/minio/sts.ts': ['sigv4-sts.test.ts'],
+  'src/minio/s3-probe.ts': ['hardening.test.ts'],
+  'src/minio/recognise.ts': ['hardening.test.ts'],
+  'src/minio/log-reader.ts': ['hardening.test.ts'],
+  'src/profile.ts': ['profile.test.ts', 'hardening.test.ts'],
+  'src/profile-file.ts': ['profile.test.ts', 'hardening.test.ts'],
+  'src/kube/detect.ts': ['cluster-logic.test.ts'],
+  'src/kube/remediation.ts': ['cluster-logic.test.ts'],
+  'src/kube/probe.ts': ['kube-logic.test.ts'],
+  'src/kube/rbac.ts': ['kube-logic.test.ts'],
+  'src/kube/discovery.ts': ['kube-logic.test.ts'],
+  'src/kube/version.ts': ['hardening.test.ts'],
+  'src/net.ts': ['hardening.test.ts', 'kube-logic.test.ts'],
+};
+
+interface Mutant {
+  line: number;
+  before: string;
+  after: string;
+}
+
+// One plausible one-token bug each: comparisons, logic, boundaries, constants, negations.
+const OPERATORS: [RegExp, string][] = [
+  [/===/g, '!=='],
+  [/!==/g, '==='],
+  [/ < /g, ' <= '],
+  [/ <= /g, ' < '],
+  [/ > /g, ' >= '],
+  [/ >= /g, ' > '],
+  [/ && /g, ' || '],
+  [/ \|\| /g, ' && '],
+  [/\btrue\b/g, 'false'],
+  [/\bfalse\b/g, 'true'],
+  [/if \(!/g, 'if ('],
+  [/ \+ 1\b/g, ' - 1'],
+  [/ - 1\b/g, ' + 1'],
+  [/\.some\(/g, '.every('],
+  [/\.every\(/g, '.some('],
+  [/\.startsWith\(/g, '.endsWith('],
+  [/\.endsWith\(/g, '.startsWith('],
+  [/\?\? /g, '&& '],
+  [/return true;/g, 'return false;'],
+  [/return false;/g, 'return true;'],
+];
+
+function isCode(line: string): boolean {
+  const trimmed = line.trim();
+  return trimmed !== '' && !trimmed.startsWith('//') && !trimmed.startsWith('*') && !trimmed.startsWith('/*') && !trimmed.startsWith('import ') && !/^export (type|interface) /.test(trimmed);
+}
+
+function mutantsOf(source: string): Mutant[] {
+  const mutants: Mutant[] = [];
+  source.split('\n').forEach((text, index) => {
+    if (!isCode(text)) return;
+    for (const [pattern, replacement] of OPERATORS) {
+      for (const match of text.matchAll(pattern)) {
+        const at = match.index ?? 0;
+        mutants.push({ line: index + 1, before: text, after: `${text.slice(0, at)}${replacement}${text.slice(at + match[0].length)}` });
+      }
+    }
+  });
+  return mutants;
+}
+
+function sample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = items.length / max;
+  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)] as T);
+}
+
+function runTests(tests: string[]): boolean {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...tests.map((t) => join(ROOT, 'test/unit', t))], { cwd: ROOT, stdio: 'ignore', timeout: 120_000, env: { ...process.env, CI: '1' } });
+  return result.status === 0;
+}
+
+const filter = process.argv[2];
+const max = Number(process.env['MUTATE_MAX'] ?? 60);
+let restore: (() => void) | undefined;
+process.on('SIGINT', () => {
+  restore?.();
+  process.exit(130);
+});
+
+let killedTotal = 0;
+let total = 0;
+const survivors: string[] = [];
+for (const [file, tests] of Object.entries(TARGETS)) {
+  if (filter && !file.includes(filter)) continue;
+  const path = join(ROOT, file);
+  const original = readFileSync(path, 'utf8');
+  if (!runTests(tests)) {
+    console.error(`${file}: its tests fail without any mutant; fix them first`);
+    process.exitCode = 1;
+    continue;
+  }
+  const mutants = sample(mutantsOf(original), max);
+  let killed = 0;
+  restore = () => writeFileSync(path, original);
+  try {
+    for (const mutant of mutants) {
+      const lines = original.split('\n');
+      lines[mutant.line - 1] = mutant.after;
+      writeFileSync(path, lines.join('\n'));
+      if (runTests(tests)) survivors.push(`${file}:${mutant.line}\n    - ${mutant.before.trim()}\n    + ${mutant.after.trim()}`);
+      else killed++;
+    }
+  } finally {
+    restore();
+    restore = undefined;
+  }
+  killedTotal += killed;
+  total += mutants.length;
+  console.log(`${file}: ${killed}/${mutants.length} killed`);
+}
+console.log(`\nsurvivors:\n${survivors.map((s) => `  ${s}`).join('\n') || '  none'}`);
+console.log(`\nmutation score: ${killedTotal}/${total} = ${total ? ((100 * killedTotal) / total).toFixed(1) : '0'}% killed by the unit tests alone`);
