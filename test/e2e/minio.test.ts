@@ -97,6 +97,7 @@ describe('MinIO side against the real MinIO', () => {
     await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps']);
     const builtin = await cli(['minio', 'policy', '--apply', '--endpoint', rig.s3.endpoint, '--bucket', 'apps', '--name', 'readwrite']);
     assert.equal(builtin.code, 2);
+    assert.match(builtin.stderr, /refusing to overwrite the built-in policy "readwrite"/);
   });
 
   it('configure refuses to touch MinIO when discovery fails the way MinIO would see it', async () => {
@@ -134,6 +135,12 @@ describe('MinIO side against the real MinIO', () => {
     assert.equal(fromCommand.stdout.trim(), DERIVED);
     const ls = await mc(['idp', 'openid', 'ls', 'rig']);
     assert.match(ls.stdout, /oxnUw3DAuQF1uggjXGxI2AmW8IA/, 'mc sees the provider and its role');
+    // Once MinIO has loaded it, adding it again is refused, and configure takes the update path.
+    const reapplied = await cli(['minio', 'configure', '--apply', ...kube, '--endpoint', rig.s3.endpoint, '--config-url', rig.cluster.configUrl]);
+    assert.equal(reapplied.code, 0, reapplied.stderr);
+    assert.match(reapplied.stderr, /updated OpenID provider "_"/, 'the update path (POST) of an existing provider');
+    await rig.s3.restart({});
+    await rig.s3.process.waitForLog(/IAM Roles:/);
   });
 
   it('a real token exchange and S3 probe succeed; writing outside the workload\'s prefix is denied', async () => {

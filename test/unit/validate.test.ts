@@ -10,6 +10,9 @@ describe('validators', () => {
   it('accepts DNS-1123 subdomains for service accounts', () => {
     assert.equal(v.dns1123Subdomain('app.v1'), 'app.v1');
     assert.throws(() => v.dns1123Subdomain('App'), v.InvalidValue);
+    assert.equal(v.dns1123Subdomain('a'.repeat(253)), 'a'.repeat(253), 'Kubernetes allows 253 characters');
+    assert.throws(() => v.dns1123Subdomain('a'.repeat(254)), /at most 253 characters/);
+    assert.equal(v.dns1123Label('a'.repeat(63)), 'a'.repeat(63));
   });
   it('wants an https discovery URL and suggests the path', () => {
     assert.equal(v.configUrl('https://10.0.0.1:6443/.well-known/openid-configuration'), 'https://10.0.0.1:6443/.well-known/openid-configuration');
