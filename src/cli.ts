@@ -244,6 +244,26 @@ export function buildProgram(): Command {
       ['endpoint', 'region', 'clientId', 'roleArn', 'kubeconfig', 'context', 'namespace', 'serviceAccount', 'tokenExpiration', 'bucket', 'prefix', 'isolation'],
   ).action(run(async () => (await import('./commands/exchange.js')).exchangeCommand as Action));
 
+  const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+  withAdmin(
+    withSettings(
+      program
+        .command('doctor')
+        .description('check every link of the chain (cluster, discovery, TLS and CA, MinIO, provider, policy, exchange) and name the broken one with its fix; read-only unless --probe')
+        .option('--probe', "also write, read and delete a test object in the workload's own place (and prove elsewhere is denied)")
+        .option('--category <names>', 'only these categories (comma-separated: Kubernetes, TLS and CA, MinIO, Exchange, Workloads)', collect)
+        .option('--skip <ids>', 'leave out these checks (comma-separated ids, see docs/checks.md)', collect)
+        .option('--wait <seconds>', 'retry checks that can become true (after a restart) for up to this long', '0')
+        .option('--ca-file <file>', 'the cluster CA to check instead of the one found in the kubeconfig or cluster')
+        .option('--minio-log <file>', "MinIO's log, to name why a provider did not load (- for stdin)")
+        .option('--minio-log-command <command>', 'a command printing MinIO\'s log (kubectl logs ..., docker logs ..., journalctl -u minio)')
+        .option('--pod <ns/name>', 'inspect this live pod\'s wiring (repeatable, or comma-separated)', collect)
+        .option('--workload <kind/ns/name>', 'inspect the pod template of a Deployment, StatefulSet, DaemonSet, Job or CronJob', collect)
+        .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
+      ['kubeconfig', 'context', 'configUrl', 'endpoint', 'region', 'provider', 'clientId', 'rolePolicy', 'roleArn', 'isolation', 'namespace', 'serviceAccount', 'bucket', 'prefix'],
+    ),
+  ).action(run(async () => (await import('./commands/doctor.js')).doctorCommand as Action));
+
   return program;
 }
 

@@ -41,3 +41,15 @@ export function summarizeToken(token: string, now = Date.now()) {
     expiresInSeconds: claims.exp === undefined ? undefined : Math.round(claims.exp - now / 1000),
   };
 }
+
+/**
+ * An HS256 token signed with a guessed secret under kid = the client id: what an attacker
+ * forges when MinIO's client secret is weak (CVE-2026-33322). doctor sends these to STS and
+ * fails loudly if one is accepted.
+ */
+export async function forgeHs256(claims: Record<string, unknown>, secret: string, kid: string): Promise<string> {
+  const { createHmac } = await import('node:crypto');
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ alg: 'HS256', kid, typ: 'JWT' })}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}

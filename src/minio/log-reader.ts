@@ -17,17 +17,27 @@ export const MAX_LOG_BYTES = 1 << 30;
 export interface LogScan {
   /** The ARNs of the last "IAM Roles:" line; undefined when there was none. */
   roles: string[] | undefined;
+  /** The last lines matching `keep` (at most KEPT_LINES), oldest first. */
+  kept: string[];
   bytes: number;
 }
 
-/** Feed a byte stream through the scanner, line by line. */
-export async function scanLog(stream: AsyncIterable<Buffer | string>, maxBytes = MAX_LOG_BYTES): Promise<LogScan> {
+const KEPT_LINES = 50;
+
+/** Feed a byte stream through the scanner, line by line; `keep` picks lines worth keeping. */
+export async function scanLog(stream: AsyncIterable<Buffer | string>, maxBytes = MAX_LOG_BYTES, keep?: RegExp): Promise<LogScan> {
   let roles: string[] | undefined;
+  const kept: string[] = [];
   let bytes = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const line = (buffer: Buffer) => {
-    roles = roleArnsFromLine(buffer.toString('utf8')) ?? roles;
+    const text = buffer.toString('utf8');
+    roles = roleArnsFromLine(text) ?? roles;
+    if (keep?.test(text)) {
+      kept.push(text.replace(/\r$/, ''));
+      if (kept.length > KEPT_LINES) kept.shift();
+    }
   };
   for await (const raw of stream) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
@@ -48,7 +58,7 @@ export async function scanLog(stream: AsyncIterable<Buffer | string>, maxBytes =
     }
   }
   if (pending.length > 0) line(Buffer.concat(pending));
-  return { roles, bytes };
+  return { roles, kept, bytes };
 }
 
 export class LogTooLarge extends OperationError {
@@ -58,11 +68,11 @@ export class LogTooLarge extends OperationError {
 }
 
 /** A log file, or '-' for stdin. */
-export async function scanLogFile(source: string): Promise<LogScan> {
-  if (source === '-') return scanLog(process.stdin);
+export async function scanLogFile(source: string, keep?: RegExp): Promise<LogScan> {
+  if (source === '-') return scanLog(process.stdin, MAX_LOG_BYTES, keep);
   const stream = createReadStream(source);
   try {
-    return await scanLog(stream);
+    return await scanLog(stream, MAX_LOG_BYTES, keep);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code) {
@@ -82,7 +92,7 @@ const STDERR_TAIL_BYTES = 4096;
  * Run the user's command in a shell, in a process group of its own so that the deadline
  * stops it and everything it started (a `sleep` the shell waits for, a `kubectl logs -f`).
  */
-export async function scanLogCommand(command: string, timeoutMs: number): Promise<LogScan> {
+export async function scanLogCommand(command: string, timeoutMs: number, keep?: RegExp): Promise<LogScan> {
   const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -106,7 +116,7 @@ export async function scanLogCommand(command: string, timeoutMs: number): Promis
   });
   let scan: LogScan;
   try {
-    scan = await scanLog(child.stdout);
+    scan = await scanLog(child.stdout, MAX_LOG_BYTES, keep);
   } catch (error) {
     killGroup();
     throw error;

@@ -1,0 +1,137 @@
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import type { Connection } from '../kube/connect.js';
+import type { DoctorContext } from './context.js';
+import type { Check, CheckResult } from './types.js';
+
+// A live workload's pod spec, read and judged: the five AWS_* variables, the projected token
+// they point to (audience = MinIO's client id, lifetime >= 600 s), and nothing that silently
+// defeats web identity (static keys, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, a CA litestream
+// ignores).
+
+export interface Expectations {
+  clientId: string;
+  /** The role ARN workloads must send; undefined when any will do (claim-based provider). */
+  roleArn: string | undefined;
+  endpoint: string | undefined;
+}
+
+export interface Inspection {
+  problems: string[];
+  warnings: string[];
+  containers: string[];
+}
+
+const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'LITESTREAM_ACCESS_KEY_ID', 'LITESTREAM_SECRET_ACCESS_KEY'];
+
+function envOf(container: V1Container): Map<string, string | undefined> {
+  return new Map((container.env ?? []).map((variable) => [variable.name, variable.valueFrom ? undefined : (variable.value ?? '')]));
+}
+
+/** Judge every container that uses web identity (or is litestream) in a pod spec. */
+export function inspectPodSpec(spec: V1PodSpec, expected: Expectations): Inspection {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const containers: string[] = [];
+  const all = [...(spec.initContainers ?? []), ...spec.containers];
+  for (const container of all) {
+    const env = envOf(container);
+    const isLitestream = /litestream/.test(container.image ?? '') || /litestream/.test(container.name);
+    if (!env.has('AWS_ROLE_ARN') && !env.has('AWS_WEB_IDENTITY_TOKEN_FILE') && !isLitestream) continue;
+    containers.push(container.name);
+    const say = (list: string[], text: string) => list.push(`container ${container.name}: ${text}`);
+    const roleArn = env.get('AWS_ROLE_ARN');
+    if (!env.has('AWS_ROLE_ARN')) say(problems, 'no AWS_ROLE_ARN: the SDK will not use web identity');
+    else if (expected.roleArn && roleArn !== undefined && roleArn !== expected.roleArn) say(problems, `AWS_ROLE_ARN is ${roleArn}, but MinIO's role is ${expected.roleArn} (STS: "RoleARN ... is not defined")`);
+    const tokenFile = env.get('AWS_WEB_IDENTITY_TOKEN_FILE');
+    if (!env.has('AWS_WEB_IDENTITY_TOKEN_FILE')) say(problems, 'no AWS_WEB_IDENTITY_TOKEN_FILE');
+    else if (tokenFile !== undefined) {
+      const dir = tokenFile.slice(0, tokenFile.lastIndexOf('/'));
+      const file = tokenFile.slice(tokenFile.lastIndexOf('/') + 1);
+      const mount = (container.volumeMounts ?? []).find((m) => m.mountPath.replace(/\/+$/, '') === dir);
+      const volume = mount ? (spec.volumes ?? []).find((v) => v.name === mount.name) : undefined;
+      const source = volume?.projected?.sources?.find((s) => s.serviceAccountToken?.path === file)?.serviceAccountToken;
+      if (!mount) say(problems, `nothing is mounted at ${dir}, where AWS_WEB_IDENTITY_TOKEN_FILE points`);
+      else if (!source) say(problems, `the volume mounted at ${dir} is not a projected serviceAccountToken with path ${file}`);
+      else {
+        if (source.audience !== expected.clientId) say(problems, `the token's audience is "${source.audience ?? '(the apiserver\'s)'}", but MinIO's client id is "${expected.clientId}" (STS: "azp claim invalid")`);
+        if ((source.expirationSeconds ?? 3600) < 600) say(problems, `the token lives ${source.expirationSeconds} s; Kubernetes refuses under 600`);
+      }
+    }
+    for (const name of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3']) {
+      if (!env.has(name)) say(problems, `no ${name}: the SDK sends it to AWS, not to MinIO`);
+      else if (expected.endpoint && env.get(name) !== undefined && env.get(name)?.replace(/\/+$/, '') !== expected.endpoint) say(warnings, `${name} is ${env.get(name) ?? ''}, not ${expected.endpoint}`);
+    }
+    if (!env.has('AWS_REGION') && !env.has('AWS_DEFAULT_REGION')) say(warnings, "no AWS_REGION: some SDKs refuse to sign without one (set MinIO's region, us-east-1 by default)");
+    for (const key of STATIC_KEYS) if (env.has(key)) say(problems, `${key} is set: static keys silently win over web identity`);
+    if ((container.envFrom ?? []).length > 0) say(warnings, 'envFrom may bring static keys (AWS_ACCESS_KEY_ID) that win over web identity: check those Secrets and ConfigMaps');
+    if (env.get('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true') say(problems, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true makes the SDK ignore the MinIO endpoints');
+    if (isLitestream && env.has('AWS_CA_BUNDLE')) say(warnings, "litestream's HTTP client ignores AWS_CA_BUNDLE: give it MinIO's CA with SSL_CERT_FILE");
+  }
+  if (containers.length === 0) problems.push('no container uses web identity (no AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE): render the wiring with minio-irsa render pod');
+  return { problems, warnings, containers };
+}
+
+/** "ns/name" or "kind/ns/name": a Pod, or the pod template of a workload. */
+export function parseWorkloadRef(ref: string): { kind: string; namespace: string; name: string } {
+  const parts = ref.split('/');
+  if (parts.length === 2) return { kind: 'pod', namespace: parts[0] ?? '', name: parts[1] ?? '' };
+  if (parts.length === 3) return { kind: (parts[0] ?? '').toLowerCase(), namespace: parts[1] ?? '', name: parts[2] ?? '' };
+  throw new Error(`"${ref}" is not NAMESPACE/NAME or KIND/NAMESPACE/NAME`);
+}
+
+async function readPodSpec(connection: Connection, ref: { kind: string; namespace: string; name: string }): Promise<V1PodSpec> {
+  const { call } = await import('../kube/connect.js');
+  const what = `read ${ref.kind} ${ref.namespace}/${ref.name}`;
+  const args = { name: ref.name, namespace: ref.namespace };
+  if (ref.kind === 'pod') {
+    const core = connection.kc.makeApiClient(connection.k8s.CoreV1Api);
+    return (await call(connection, what, () => core.readNamespacedPod(args))).spec as V1PodSpec;
+  }
+  if (ref.kind === 'cronjob') {
+    const batch = connection.kc.makeApiClient(connection.k8s.BatchV1Api);
+    return (await call(connection, what, () => batch.readNamespacedCronJob(args))).spec?.jobTemplate.spec?.template.spec as V1PodSpec;
+  }
+  if (ref.kind === 'job') {
+    const batch = connection.kc.makeApiClient(connection.k8s.BatchV1Api);
+    return (await call(connection, what, () => batch.readNamespacedJob(args))).spec?.template.spec as V1PodSpec;
+  }
+  const apps = connection.kc.makeApiClient(connection.k8s.AppsV1Api);
+  const readers: Record<string, () => Promise<{ spec?: { template?: { spec?: V1PodSpec } } }>> = {
+    deployment: () => apps.readNamespacedDeployment(args),
+    statefulset: () => apps.readNamespacedStatefulSet(args),
+    daemonset: () => apps.readNamespacedDaemonSet(args),
+    replicaset: () => apps.readNamespacedReplicaSet(args),
+  };
+  const read = readers[ref.kind];
+  if (!read) throw new Error(`cannot inspect a ${ref.kind}: use pod, deployment, statefulset, daemonset, replicaset, job or cronjob`);
+  return (await call(connection, what, read)).spec?.template?.spec as V1PodSpec;
+}
+
+export const workloadChecks: Check<DoctorContext>[] = [
+  {
+    id: 'workload.spec',
+    category: 'Workloads',
+    description: 'the workload\'s wiring',
+    requires: ['kube.connect'],
+    unavailable: (context) => (context.workloadRefs && context.workloadRefs.length > 0 ? undefined : 'pass --pod NS/NAME or --workload KIND/NS/NAME to inspect a live workload'),
+    async run(context): Promise<CheckResult> {
+      const { roleArnFor } = await import('../render/workload.js');
+      const expected: Expectations = {
+        clientId: context.settings.clientId,
+        roleArn: context.settings.isolation === 'bucket' && !context.settings.roleArn ? undefined : roleArnFor({ roleArn: context.settings.roleArn, clientId: context.settings.clientId, region: context.settings.region, isolation: context.settings.isolation }),
+        endpoint: context.settings.endpoint,
+      };
+      const problems: string[] = [];
+      const warnings: string[] = [];
+      for (const raw of context.workloadRefs ?? []) {
+        const ref = parseWorkloadRef(raw);
+        const inspection = inspectPodSpec(await readPodSpec(context.connection as Connection, ref), expected);
+        problems.push(...inspection.problems.map((p) => `${raw}: ${p}`));
+        warnings.push(...inspection.warnings.map((w) => `${raw}: ${w}`));
+      }
+      if (problems.length > 0) return { status: 'fail', message: problems[0] ?? '', details: [...problems.slice(1), ...warnings], hint: 'compare with minio-irsa render pod (or inject the wiring)' };
+      if (warnings.length > 0) return { status: 'warn', message: warnings[0] ?? '', details: warnings.slice(1) };
+      return { status: 'ok', message: `${(context.workloadRefs ?? []).join(', ')}: role ARN, token (audience ${context.settings.clientId}), endpoints and region in place; no static keys` };
+    },
+  },
+];
