@@ -31,6 +31,8 @@ export interface DoctorContext extends ClusterCheckContext {
   settings: DoctorSettings;
   options: DoctorOptions;
   memo: Map<string, Promise<unknown>>;
+  /** The checks finished so far, for the ones that explain a symptom by an upstream cause. */
+  results?: Map<string, { status: string; message: string }>;
   /** --pod NS/NAME and --workload KIND/NS/NAME: live workloads to inspect. */
   workloadRefs?: string[];
   /** Filled by the checks for the ones after them (and the chain picture). */

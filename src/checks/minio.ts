@@ -41,6 +41,21 @@ export function clockSkewSeconds(headerDate: number, sent: number, received: num
   return 0;
 }
 
+/** The apiserver's clock from the Date header of any answer (even a 401), when reachable. */
+async function apiserverClockSkew(context: DoctorContext): Promise<number | undefined> {
+  const server = context.connection?.server ?? (context.configUrl ? new URL(context.configUrl).origin : undefined);
+  if (!server) return undefined;
+  const { httpRequest } = await import('../net.js');
+  try {
+    const sent = Date.now();
+    const response = await httpRequest(`${server}/version`, { caPem: context.ca?.pem ?? context.connection?.caPem, maxBytes: 64 * 1024 });
+    const date = Date.parse(String(response.headers['date'] ?? ''));
+    return Number.isNaN(date) ? undefined : clockSkewSeconds(date, sent, Date.now());
+  } catch {
+    return undefined;
+  }
+}
+
 export const minioChecks: Check<DoctorContext>[] = [
   {
     id: 'minio.endpoint',
@@ -75,7 +90,9 @@ export const minioChecks: Check<DoctorContext>[] = [
     id: 'minio.provider',
     category: CATEGORY,
     description: 'OpenID provider loaded, with our settings',
+    // After the cluster-side checks, so that a provider that did not load can be explained by them.
     requires: ['minio.admin'],
+    after: ['kube.anonymous', 'kube.ca', 'kube.discovery'],
     retryable: true,
     async run(context): Promise<CheckResult> {
       const admin = await adminClient(context);
@@ -101,7 +118,11 @@ export const minioChecks: Check<DoctorContext>[] = [
       const loaded = expectedClaim ? found.enabled : Boolean(found.roleArn);
       if (!loaded) {
         const lines = context.options.minioLog ? await once(context, 'minio.log', context.options.minioLog) : [];
-        const causes = notLoadedCauses(lines, { clientIdMismatch: problems[0] });
+        const failed = (id: string) => {
+          const result = context.results?.get(id);
+          return result?.status === 'fail' ? result.message : undefined;
+        };
+        const causes = notLoadedCauses(lines, { anonymous: failed('kube.anonymous'), ca: failed('kube.ca'), discovery: failed('kube.discovery'), clientIdMismatch: problems[0] });
         return {
           status: 'fail',
           message: `provider "${name}" is configured but not loaded: every exchange fails with "RoleARN ... is not defined"`,
@@ -211,6 +232,14 @@ export const minioChecks: Check<DoctorContext>[] = [
       const minioDate = Date.parse(String(response.headers['date'] ?? ''));
       if (Number.isNaN(minioDate)) return { status: 'warn', message: 'MinIO sent no Date header to compare clocks with' };
       const skew = clockSkewSeconds(minioDate, sent, received);
+      const apiserverSkew = await apiserverClockSkew(context);
+      if (apiserverSkew !== undefined && apiserverSkew !== 0) {
+        return {
+          status: 'warn',
+          message: `the apiserver's clock is ${Math.abs(apiserverSkew)} s ${apiserverSkew < 0 ? 'behind' : 'ahead of'} this machine's${skew !== 0 ? `, MinIO's ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead'}` : ''}`,
+          hint: 'MinIO allows no skew on a token\'s iat/nbf: tokens from an apiserver ahead of MinIO fail with "Token used before issued". Sync both with NTP',
+        };
+      }
       const skewed = skew !== 0;
       return {
         status: skewed ? 'warn' : 'ok',

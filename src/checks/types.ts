@@ -23,6 +23,8 @@ export interface Check<Context> {
   description: string;
   /** Ids of checks that must pass (ok or warn) before this one can run. */
   requires?: readonly string[];
+  /** Ids of checks to wait for (whatever their result), to explain a symptom by them. */
+  after?: readonly string[];
   /** Why this check cannot run here (no admin credentials, no --probe ...), with how to enable it. */
   unavailable?(context: Context): string | undefined;
   /** It can become true by itself (after a restart): --wait retries it until the deadline. */
@@ -70,7 +72,7 @@ export async function runChecks<Context>(checks: readonly Check<Context>[], cont
   const deadline = Date.now() + (options.waitMs ?? 0);
   let pending = [...checks];
   while (pending.length > 0) {
-    const ready = pending.filter((check) => (check.requires ?? []).every((id) => done.has(id) || !checks.some((c) => c.id === id)));
+    const ready = pending.filter((check) => [...(check.requires ?? []), ...(check.after ?? [])].every((id) => done.has(id) || !checks.some((c) => c.id === id)));
     if (ready.length === 0) throw new Error(`check requirements form a cycle: ${pending.map((c) => c.id).join(', ')}`);
     const results = await Promise.all(
       ready.map(async (check): Promise<CheckOutcome> => {

@@ -85,6 +85,7 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     if (error instanceof InvalidValue) throw new UsageError(`--wait ${error.message}`, 'pass --wait SECONDS');
     throw error;
   }
+  if (waitSeconds > 0) (await import('../timeout.js')).extendDeadline(waitSeconds * 1000);
   const categories = (flags.category ?? []).map((name) => name.toLowerCase());
   for (const name of categories) {
     if (!CATEGORIES.some((category) => category.toLowerCase() === name)) throw new UsageError(`--category "${name}" is not a category`, `use one of: ${CATEGORIES.join(', ')}`);
@@ -139,11 +140,12 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
     options: { probe: Boolean(flags.probe), minioCaPem, minioLog, admin, adminUnavailable },
     memo: new Map(),
     workloadRefs,
+    results: new Map(),
   };
   const selected = categories.length === 0 ? DOCTOR_CHECKS : DOCTOR_CHECKS.filter((check) => categories.includes(check.category.toLowerCase()));
   // A category's checks need their prerequisites run (the cluster connection ...): they run,
   // and only the chosen categories are reported.
-  const outcomes = await runChecks(withPrerequisites(selected), context, { skip: new Set(flags.skip ?? []), waitMs: waitSeconds * 1000 });
+  const outcomes = await runChecks(withPrerequisites(selected), context, { skip: new Set(flags.skip ?? []), waitMs: waitSeconds * 1000, onResult: (outcome) => context.results?.set(outcome.id, outcome) });
   const report = doctorReport(outcomes.filter((outcome) => selected.some((check) => check.id === outcome.id)));
   if (flags.output === 'json') writeJson(report.json);
   else report.print();

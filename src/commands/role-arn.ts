@@ -20,6 +20,9 @@ interface RoleArnFlags extends FlagValues, AdminFlags {
   output: 'text' | 'json';
 }
 
+/** The line on which MinIO says why its OpenID provider did not load. */
+const NOT_LOADED = /Unable to initialize OpenID/;
+
 function parsedSeconds(raw: unknown, flag: string): number {
   try {
     return decimalInteger(raw, 1, 3600, 'seconds');
@@ -49,12 +52,17 @@ export async function roleArnCommand(flags: RoleArnFlags): Promise<void> {
   const commandTimeout = flags.fromCommand === undefined ? 0 : parsedSeconds(flags.commandTimeout, '--command-timeout');
   const logSource =
     flags.fromLogs !== undefined
-      ? { scan: () => scanLogFile(flags.fromLogs as string), origin: flags.fromLogs === '-' ? 'stdin' : printable(flags.fromLogs) }
+      ? { scan: () => scanLogFile(flags.fromLogs as string, NOT_LOADED), origin: flags.fromLogs === '-' ? 'stdin' : printable(flags.fromLogs) }
       : flags.fromCommand !== undefined
-        ? { scan: () => scanLogCommand(flags.fromCommand as string, commandTimeout * 1000), origin: `the output of "${printable(flags.fromCommand)}"` }
+        ? { scan: () => scanLogCommand(flags.fromCommand as string, commandTimeout * 1000, NOT_LOADED), origin: `the output of "${printable(flags.fromCommand)}"` }
         : undefined;
   if (logSource) {
-    const { roles } = await logSource.scan();
+    const { roles, kept } = await logSource.scan();
+    const reason = kept.at(-1);
+    if (!roles && reason) {
+      // One symptom, several causes: MinIO names the one that stopped its provider.
+      throw new OperationError(`no "IAM Roles:" line in ${logSource.origin}: MinIO did not load its OpenID provider`, `MinIO's log says: ${reason.trim().slice(0, 400)} (minio-irsa doctor checks each link it depends on)`);
+    }
     if (flags.all && roles && roles.length > 0) {
       emit(flags.output, { source: 'logs', clientId, roleArns: roles });
       return;

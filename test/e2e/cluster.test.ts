@@ -128,8 +128,10 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
     const { checks } = await check(rig, ['--ca-file', wrong]);
     assert.equal(checks['kube.ca']?.status, 'fail');
     const badHost = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '--config-url', `https://127.0.0.2:${rig.cluster.port}/.well-known/openid-configuration`]);
-    assert.equal(badHost.code, 1, 'the serving certificate does not cover 127.0.0.2');
-    assert.match(badHost.stderr, /this CA does not validate 127\.0\.0\.2:\d+[^\n]*does not cover this host name or IP/);
+    // The apiserver listens on 127.0.0.1 only: the reason is said as it is (a host the
+    // certificate does not cover is proven in tls.test.ts and kube-logic.test.ts).
+    assert.equal(badHost.code, 1);
+    assert.match(badHost.stderr, /127\.0\.0\.2:\d+ refused the connection/);
   });
 
   it('without a CA in the kubeconfig, ca export uses the kube-root-ca.crt ConfigMap; with neither, it asks for --ca-file', async () => {

@@ -125,6 +125,39 @@ describe('doctor against the real rig', () => {
     }
   });
 
+  it('discovery RBAC missing when MinIO starts: the provider check names that cause, from the log and from upstream', async () => {
+    assert.equal((await rig.kubectl(['delete', 'clusterrolebinding', 'minio-irsa-issuer-discovery'])).code, 0);
+    await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 403);
+    await rig.s3.restart({});
+    try {
+      await rig.s3.process.waitForLog(/Unable to initialize OpenID/);
+      const { checks } = await doctor(['--minio-log', rig.s3.process.logFile]);
+      assert.match(checks['minio.provider']?.message ?? '', /configured but not loaded/);
+      assert.match(checks['minio.provider']?.hint ?? '', /MinIO's log says: .*Unable to initialize OpenID.*403/);
+      assert.match(checks['minio.provider']?.details?.join('\n') ?? '', /issuer discovery is not readable anonymously: .*\(403\)/);
+    } finally {
+      assert.equal((await runCli(['cluster', 'apply', '--yes'], { cwd: work })).code, 0);
+      await rig.s3.restart({});
+    }
+  });
+
+  it('a second Kubernetes provider in MinIO: the shared-identity warning', async () => {
+    await rig.s3.restart({
+      MINIO_IDENTITY_OPENID_CONFIG_URL_second: rig.cluster.configUrl,
+      MINIO_IDENTITY_OPENID_CLIENT_ID_second: 'second-cluster',
+      MINIO_IDENTITY_OPENID_CLIENT_SECRET_second: 'k'.repeat(8) + Math.random().toString(36).slice(2) + 'Zq81xR4vTu90PwLm3nBc',
+      MINIO_IDENTITY_OPENID_ROLE_POLICY_second: 'readonly',
+    });
+    try {
+      await rig.s3.process.waitForLog(/IAM Roles:/);
+      const { checks } = await doctor([]);
+      assert.equal(checks['kube.issuer-unique']?.result, 'warn');
+      assert.match(checks['kube.issuer-unique']?.message ?? '', /trusts 1 other provider\(s\) \(second\).*same MinIO identity/);
+    } finally {
+      await rig.s3.restart({});
+    }
+  });
+
   it('CLIENT_SECRET=dummy: critical, and the chain shows where', async () => {
     await rig.s3.restart({ MINIO_IDENTITY_OPENID_CLIENT_SECRET: 'dummy' });
     try {
@@ -188,8 +221,25 @@ describe('doctor against the real rig', () => {
         assert.match(checks['workload.spec']?.message ?? '', problem);
       }
     }
+    const unknownRole = await doctor(['--category', 'Workloads', '--pod', 'apps/minio-irsa-test', '--isolation', 'prefix']);
+    assert.match(unknownRole.checks['workload.spec']?.message ?? '', /AWS_ROLE_ARN is arn:minio:iam:::role\/minio-irsa-claim-based, but MinIO's role is arn:minio:iam:::role\/oxnUw3DAuQF1uggjXGxI2AmW8IA/);
     const absent = await doctor(['--category', 'Workloads']);
     assert.match(absent.checks['workload.spec']?.message ?? '', /skipped: pass --pod NS\/NAME/);
+  });
+
+  it('a k3s cluster with anonymous auth off: the anonymous check fails with the k3s fix', async () => {
+    const k3s = await Rig.start({ k3s: true, anonymous: 'off', minio: false });
+    try {
+      const result = await runCli(['doctor', '-o', 'json', '--kubeconfig', k3s.cluster.kubeconfig, '--config-url', k3s.cluster.configUrl, '--category', 'Kubernetes'], { cwd: rig.dir });
+      assert.equal(result.code, 1, result.stderr);
+      const checks = Object.fromEntries((JSON.parse(result.stdout) as DoctorJson).categories.flatMap((c) => c.checks).map((c) => [c.id, c]));
+      assert.equal(checks['kube.distribution']?.message, 'k3s');
+      assert.equal(checks['kube.anonymous']?.result, 'fail');
+      assert.match(checks['kube.anonymous']?.message ?? '', /401/);
+      assert.match([checks['kube.anonymous']?.hint, ...(checks['kube.anonymous']?.details ?? [])].join('\n'), /k3s|config\.yaml|authentication-config/);
+    } finally {
+      await k3s.stop();
+    }
   });
 
   it('bad usage: exit 2', async () => {

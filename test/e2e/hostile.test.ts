@@ -311,3 +311,11 @@ after(() => {
   for (const name of readdirSync(work)) if (name.endsWith('.tmp')) throw new Error(`temporary file left behind: ${name}`);
   mkdirSync(work, { recursive: true });
 });
+
+describe('role-arn names why MinIO loaded no provider', () => {
+  it('the "Unable to initialize OpenID" line of the log is the reason given', async () => {
+    const log = 'INFO: Formatting 1st pool\nError: Unable to initialize OpenID: Get "https://10.0.0.5:6443/.well-known/openid-configuration": x509: certificate signed by unknown authority (*fmt.wrapError)\nINFO: Waiting for OpenID to be initialized.. (retrying in 1.9s)\n';
+    const result = await runCli(['role-arn', '--from-logs', '-', '--isolation', 'prefix'], { input: log });
+    assertRefused(result, /MinIO did not load its OpenID provider[^\n]*\n\s+fix: MinIO's log says: Error: Unable to initialize OpenID: .*x509: certificate signed by unknown authority/, 1);
+  });
+});

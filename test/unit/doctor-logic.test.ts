@@ -142,3 +142,18 @@ describe('a workload\'s wiring, judged from its pod spec', () => {
     assert.throws(() => parseWorkloadRef('web'), /NAMESPACE\/NAME/);
   });
 });
+
+describe('ordering without dependence', () => {
+  it('"after" waits for a check whatever its result, and does not skip on its failure', async () => {
+    const order: string[] = [];
+    const outcomes = await runChecks(
+      [
+        { id: 'later', category: 'C', description: 'later', after: ['first'], run: async () => (order.push('later'), { status: 'ok', message: '' }) },
+        { id: 'first', category: 'C', description: 'first', run: async () => (order.push('first'), { status: 'fail', message: '' }) },
+      ],
+      {},
+    );
+    assert.deepEqual(order, ['first', 'later']);
+    assert.deepEqual(outcomes.map((o) => o.status), ['ok', 'fail']);
+  });
+});
