@@ -30,6 +30,7 @@ export const exchangeChecks: Check<DoctorContext>[] = [
     category: CATEGORY,
     description: "MinIO's STS accepts it",
     requires: ['exchange.token', 'minio.endpoint'],
+    after: ['minio.provider'],
     retryable: true,
     async run(context): Promise<CheckResult> {
       const { assumeRoleWithWebIdentity, StsError } = await import('../minio/sts.js');
@@ -41,7 +42,9 @@ export const exchangeChecks: Check<DoctorContext>[] = [
         return { status: 'ok', message: `temporary credentials until ${credentials.expiration.toISOString()} (not shown)` };
       } catch (error) {
         if (!(error instanceof StsError)) throw error;
-        return { status: 'fail', message: error.message, hint: error.hint };
+        const providerFailed = context.results?.get('minio.provider')?.status === 'fail';
+        const hint = providerFailed && (error.problem === 'unknown-role' || error.problem === 'iam-not-initialized') ? 'the OpenID provider is not loaded: see the provider check above for why' : error.hint;
+        return { status: 'fail', message: error.message, hint };
       }
     },
   },

@@ -169,7 +169,13 @@ export const minioChecks: Check<DoctorContext>[] = [
           ? [policyNameFor({ isolation: 'bucket', namespace: context.settings.namespace, serviceAccount: context.settings.serviceAccount ?? '', rolePolicy: [] })]
           : context.settings.rolePolicy;
       const missing: string[] = [];
-      for (const name of names) if ((await admin.getPolicy(name)) === undefined) missing.push(name);
+      try {
+        for (const name of names) if ((await admin.getPolicy(name)) === undefined) missing.push(name);
+      } catch (error) {
+        // A stalled IAM (a provider that failed at startup) answers 503: a consequence, not a second cause.
+        if ((error as { status?: number }).status === 503) return { status: 'skip', message: "skipped: MinIO's IAM is not initialised (see the OpenID provider check)" };
+        throw error;
+      }
       if (missing.length > 0) {
         return { status: 'fail', message: `policy ${missing.join(', ')} does not exist in MinIO: STS answers "None of the given policies are defined"`, hint: 'create it: minio-irsa minio policy --apply', fix: ['minio-irsa minio policy --apply'] };
       }
