@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { literalBlockSafe, printable } from '../../src/encode.js';
+import { readBoundedFile, writeFileSafely } from '../../src/fs-safe.js';
+import { arnFromAdmin, crossCheck } from '../../src/minio/arn-sources.js';
+import { roleArnsFromLine } from '../../src/minio/arn.js';
+import { readClientSecretFile, secretStrengthBits } from '../../src/minio/client-secret.js';
+import type { AdminClient } from '../../src/minio/admin.js';
+import { diagnose } from '../../src/minio/sts.js';
+import { yamlBlock, yamlScalar } from '../../src/render/template.js';
+import { redact, registerSecret } from '../../src/secrets.js';
+import * as v from '../../src/validate.js';
+
+// Boundaries and branches that the mutation audit (npm run mutate) showed no test pinned.
+
+const ARN = 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA';
+
+describe('encoders at their edges', () => {
+  it('printable: \\xff is the last \\x escape, \\u0100 and up are \\u', () => {
+    assert.equal(printable('\u00ff'), '\u00ff', 'ÿ is printable');
+    assert.equal(printable('\u009f\u0085'), '\\x9f\\x85');
+    assert.equal(printable('\u2028'), '\\u2028');
+  });
+  it('a literal block is refused when any line ends in a blank', () => {
+    assert.equal(literalBlockSafe('a\nb \nc\n'), false);
+    assert.equal(literalBlockSafe('a\nb\nc\n'), true);
+  });
+  it('YAML: null and undefined, empty and non-empty collections in lists', () => {
+    assert.equal(yamlScalar(null), 'null');
+    assert.equal(yamlScalar(undefined), 'null');
+    assert.equal(yamlBlock({ a: [], b: {}, c: [{}], d: [{ x: 1 }] }, 0), 'a: []\nb: {}\nc:\n  - {}\nd:\n  - x: 1');
+  });
+});
+
+describe('validators at their limits', () => {
+  it('credentials in a URL, even a user alone', () => {
+    assert.throws(() => v.configUrl('https://user@host/.well-known/openid-configuration'), /must not carry credentials/);
+    assert.throws(() => v.s3Endpoint('https://user@host:9000'), v.InvalidValue);
+  });
+  it('paths: 1024 characters at most; a token file in a directory of its own', () => {
+    const path = (length: number) => `/${Array.from({ length: Math.ceil(length / 100) }, () => 'a'.repeat(99)).join('/')}`.slice(0, length);
+    assert.equal(v.absolutePath(path(1024)).length, 1024);
+    assert.throws(() => v.absolutePath(path(1025)), v.InvalidValue);
+    assert.equal(v.tokenPath('/a/token'), '/a/token');
+    assert.equal(v.absolutePath('/db/app.db'), '/db/app.db');
+  });
+  it('image references: 512 characters at most', () => {
+    assert.equal(v.image('a'.repeat(512)).length, 512);
+    assert.throws(() => v.image('a'.repeat(513)), v.InvalidValue);
+  });
+  it('says what a non-string is', () => {
+    assert.throws(() => v.text(undefined), /must be a string, not empty/);
+    assert.throws(() => v.text(['a']), /not a list/);
+    assert.throws(() => v.text({ a: 1 }), /not a mapping/);
+  });
+  it('~ expands with $HOME by default', () => {
+    assert.equal(v.homePath('~/x'), `${(process.env['HOME'] ?? '').replace(/\/+$/, '')}/x`);
+  });
+});
+
+describe('secrets at their limits', () => {
+  it('a secret of exactly six characters is scrubbed', () => {
+    registerSecret('qwe123');
+    assert.equal(redact('x qwe123 y'), 'x [redacted] y');
+  });
+  it('the strength estimate, pinned', () => {
+    assert.deepEqual(
+      ['ab'.repeat(20), 'Tr0ub4dor&3', 'kQ9vZ2mX7pL4sN8wR1tY6uB3cD5fG0hJ', 'abcdabcdabcdabcd', 'aXbYcZ'].map(secretStrengthBits),
+      [1, 36, 160, 2, 16],
+    );
+  });
+  it('32 random characters are enough; a space or a non-ASCII character is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-b-'));
+    const file = join(dir, 's');
+    writeFileSync(file, 'kQ9vZ2mX7pL4sN8wR1tY6uB3cD5fG0hJ\n', { mode: 0o600 });
+    assert.equal((await readClientSecretFile(file)).secret, 'kQ9vZ2mX7pL4sN8wR1tY6uB3cD5fG0hJ');
+    for (const bad of ['kQ9vZ2mX7pL4sN8w R1tY6uB3cD5fG0hJxx', 'kQ9vZ2mX7pL4sN8wéR1tY6uB3cD5fG0hJx']) {
+      writeFileSync(file, `${bad}\n`);
+      await assert.rejects(readClientSecretFile(file), /break env files/, bad);
+    }
+  });
+});
+
+describe('files at their limits', () => {
+  it('a file of exactly the limit is read; the error names the code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-b-'));
+    writeFileSync(join(dir, 'f'), 'x'.repeat(1024));
+    assert.equal((await readBoundedFile(join(dir, 'f'), 1024, 'x', 'h')).text.length, 1024);
+    await assert.rejects(writeFileSafely(join(dir, 'missing', 'x'), 'y', { mode: 0o600, force: false, flag: '--out' }), (error: Error) => error.message === `cannot write ${join(dir, 'missing', 'x')}: ENOENT`);
+  });
+});
+
+describe('role ARNs from JSON log lines', () => {
+  it('only a JSON object with a string message is read as JSON', () => {
+    assert.deepEqual(roleArnsFromLine(JSON.stringify({ level: 'INFO', message: `IAM Roles: ${ARN}` })), [ARN]);
+    assert.equal(roleArnsFromLine(JSON.stringify({ message: 'API: http://x', extra: `IAM Roles: ${ARN}` })), undefined, "only the JSON line's message counts");
+    assert.deepEqual(roleArnsFromLine(JSON.stringify({ message: 42, text: `IAM Roles: ${ARN}` })), [ARN], 'without a string message the line is read as text');
+    assert.deepEqual(roleArnsFromLine(`{not json IAM Roles: ${ARN}`), [ARN], 'a line that only looks like JSON is text');
+    assert.deepEqual(roleArnsFromLine(JSON.stringify([`IAM Roles: ${ARN}`])), [ARN], 'an array is not a log record: read as text');
+  });
+  it('from the admin API: this provider, loaded or not', async () => {
+    const admin = (providers: { name: string; enabled: boolean; roleArn: string | undefined }[]) => ({ listOpenIdProviders: async () => providers }) as unknown as AdminClient;
+    assert.equal((await arnFromAdmin(admin([{ name: 'other', enabled: true, roleArn: 'x' }, { name: '_', enabled: true, roleArn: ARN }]), '_')).arn, ARN);
+    const missing = await arnFromAdmin(admin([{ name: 'other', enabled: true, roleArn: 'x' }]), '_');
+    assert.equal(missing.arn, undefined);
+    assert.match(missing.detail, /no OpenID provider "_" in MinIO \(providers: other\)/);
+    assert.match((await arnFromAdmin(admin([]), '_')).detail, /\(providers: none\)/);
+    assert.match((await arnFromAdmin(admin([{ name: '_', enabled: false, roleArn: undefined }]), '_')).detail, /has no role ARN/);
+  });
+  it('the cross-check prefers what the admin API says, names the region it derived from', () => {
+    const check = crossCheck('sts.amazonaws.com', undefined, [{ source: 'logs', arn: ARN, detail: 'log' }]);
+    assert.equal(check.agree, true);
+    assert.match(check.findings[0]?.detail ?? '', /region ""/);
+    const both = crossCheck('sts.amazonaws.com', undefined, [{ source: 'logs', arn: 'arn:minio:iam:eu::role/oxnUw3DAuQF1uggjXGxI2AmW8IA', detail: '' }, { source: 'admin', arn: ARN, detail: '' }]);
+    assert.equal(both.arn, ARN, "the admin API's answer wins");
+  });
+});
+
+describe('STS diagnosis, every phrasing', () => {
+  const cases: [string, string][] = [
+    ['the audience is not valid', 'wrong-audience'],
+    ['invalid aud claim', 'wrong-audience'],
+    ['Token is not valid yet', 'token-not-yet-valid'],
+    ['nbf claim in the future', 'token-not-yet-valid'],
+    ['policy readonly2 not defined', 'undefined-policy'],
+    ['tls: certificate is not trusted', 'jwks-unreachable'],
+    ['dial tcp 10.0.0.1:6443: i/o timeout', 'jwks-unreachable'],
+    ['connection refused', 'jwks-unreachable'],
+    ['lookup k3s: no such host', 'jwks-unreachable'],
+    ['failed to fetch jwks', 'jwks-unreachable'],
+    ['signature is invalid', 'invalid-token'],
+    ['No public key found for kid abc', 'invalid-token'],
+    ['malformed jwt', 'invalid-token'],
+    ['something else entirely', 'unknown'],
+  ];
+  for (const [message, problem] of cases) it(`${problem}: ${message}`, () => assert.equal(diagnose(400, 'InvalidParameterValue', message)[0], problem));
+});
