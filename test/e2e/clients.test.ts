@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { runAws } from '../helpers/aws.js';
 import { run, runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
@@ -125,6 +125,84 @@ describe('real clients under the generated policies', () => {
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, /boto3\.txt/);
         assert.match(result.stdout, /denied: \w+ AccessDenied/);
+      });
+
+      it('litestream 0.3 enforces retention (deletes old snapshots) under the policy', async () => {
+        const dir = mkdtempSync(join(work, 'retention-'));
+        const dbPath = join(dir, 'app.db');
+        const rendered = await runCli(['render', 'litestream', ...flagsFor(mode), '--bucket', mode.bucket, '--app-image', 'app:1', '--db-path', dbPath, '--litestream-version', '0.3']);
+        assert.equal(rendered.code, 0, rendered.stderr);
+        const docs = manifests(rendered.stdout);
+        // The rendered config, with retention made fast enough to watch.
+        // (Frequent checkpoints advance the WAL index, so older snapshots become deletable.)
+        const config = parse(docs.find((m) => m.kind === 'ConfigMap')?.data?.['litestream.yml'] ?? '') as { dbs: ({ replicas: Record<string, unknown>[] } & Record<string, unknown>)[] };
+        Object.assign(config.dbs[0] ?? {}, { 'min-checkpoint-page-count': 1, 'checkpoint-interval': '1s' });
+        Object.assign(config.dbs[0]?.replicas[0] ?? {}, { retention: '2s', 'retention-check-interval': '1s', 'snapshot-interval': '1s' });
+        const configFile = join(dir, 'litestream.yml');
+        writeFileSync(configFile, stringify(config));
+        const sidecar = docs.find((m) => m.kind === 'StatefulSet')?.spec?.template?.spec.containers.find((c) => c.name === 'litestream');
+        const env = { ...envOf(sidecar, tokenFiles.get(mode.isolation) ?? ''), HOME: dir, PATH: process.env['PATH'] ?? '' };
+        spawnSync(PYTHON ?? 'python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL"); c.execute("CREATE TABLE t (x)"); c.commit()', dbPath]);
+        const replicate = spawn(rig.binaries.litestream03, ['replicate', '-config', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let log = '';
+        replicate.stdout.on('data', (c: Buffer) => (log += c.toString()));
+        replicate.stderr.on('data', (c: Buffer) => (log += c.toString()));
+        try {
+          const deadline = Date.now() + 30_000;
+          while (Date.now() < deadline && !/snapshot deleted/.test(log)) {
+            spawnSync(PYTHON ?? 'python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("INSERT INTO t VALUES (1)"); c.commit()', dbPath]);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        } finally {
+          replicate.kill('SIGTERM');
+          await new Promise((resolve) => replicate.on('close', resolve));
+        }
+        assert.match(log, /snapshot deleted/, log);
+        assert.doesNotMatch(log, /retainer error|AccessDenied/, log);
+      });
+
+      it('litestream 0.5 enforces snapshot retention (old snapshot files disappear) under the policy', async () => {
+        const dir = mkdtempSync(join(work, 'retention05-'));
+        const dbPath = join(dir, 'ret05.db');
+        const rendered = await runCli(['render', 'litestream', ...flagsFor(mode), '--bucket', mode.bucket, '--app-image', 'app:1', '--db-path', dbPath, '--litestream-version', '0.5']);
+        assert.equal(rendered.code, 0, rendered.stderr);
+        const docs = manifests(rendered.stdout);
+        const config = parse(docs.find((m) => m.kind === 'ConfigMap')?.data?.['litestream.yml'] ?? '') as Record<string, unknown>;
+        Object.assign(config, { snapshot: { interval: '1s', retention: '2s' }, 'l0-retention': '2s', 'l0-retention-check-interval': '1s' });
+        const configFile = join(dir, 'litestream.yml');
+        writeFileSync(configFile, stringify(config));
+        const sidecar = docs.find((m) => m.kind === 'StatefulSet')?.spec?.template?.spec.containers.find((c) => c.name === 'litestream');
+        const env = { ...envOf(sidecar, tokenFiles.get(mode.isolation) ?? ''), HOME: dir, PATH: process.env['PATH'] ?? '' };
+        const write = () => spawnSync(PYTHON ?? 'python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL"); c.execute("CREATE TABLE IF NOT EXISTS t (x)"); c.execute("INSERT INTO t VALUES (1)"); c.commit()', dbPath]);
+        write();
+        const replicate = spawn(rig.binaries.litestream05, ['replicate', '-config', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let log = '';
+        replicate.stdout.on('data', (c: Buffer) => (log += c.toString()));
+        replicate.stderr.on('data', (c: Buffer) => (log += c.toString()));
+        const snapshots = async () => {
+          // litestream 0.5 keeps snapshots at compaction level 9: <replica path>/0009/<txids>.ltx
+          const listed = await runAws(rig.binaries.aws, ['s3', 'ls', '--recursive', `${own()}ret05.db/0009/`], await podEnv());
+          return new Set(listed.stdout.split('\n').map((line) => line.trim().split(/\s+/).pop() ?? '').filter((key) => key.endsWith('.ltx')));
+        };
+        let early = new Set<string>();
+        let late = new Set<string>();
+        try {
+          const deadline = Date.now() + 40_000;
+          while (Date.now() < deadline) {
+            write();
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            const now = await snapshots();
+            if (early.size === 0) early = now;
+            late = now;
+            if (early.size > 0 && [...early].some((key) => !late.has(key))) break;
+          }
+        } finally {
+          replicate.kill('SIGTERM');
+          await new Promise((resolve) => replicate.on('close', resolve));
+        }
+        assert.ok(early.size > 0, `no snapshot was written:\n${log}`);
+        assert.ok([...early].some((key) => !late.has(key)), `no old snapshot was deleted (${[...early].join(', ')} -> ${[...late].join(', ')}):\n${log}`);
+        assert.doesNotMatch(log, /AccessDenied|remove ltx files/, log);
       });
 
       for (const version of ['0.3', '0.5'] as const) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { DoctorJson } from '../../src/ui/doctor-report.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { configureHealthy } from '../helpers/healthy.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { Rig } from '../rig/index.js';
 
@@ -29,23 +30,7 @@ describe('doctor against the real rig', () => {
 
   before(async () => {
     rig = await Rig.start();
-    work = mkdtempSync(join(rig.dir, 'doctor-'));
-    adminEnv = { MINIO_ROOT_USER: rig.s3.rootUser, MINIO_ROOT_PASSWORD: rig.s3.rootPassword };
-    writeFileSync(
-      join(work, 'minio-irsa.yaml'),
-      `version: 1\nkube:\n  kubeconfig: ${rig.cluster.kubeconfig}\nissuer:\n  configUrl: ${rig.cluster.configUrl}\nminio:\n  endpoint: ${rig.s3.endpoint}\nworkload:\n  namespace: apps\n  serviceAccount: web\n  bucket: apps-web\n`,
-    );
-    const cli = async (args: string[]) => {
-      const result = await runCli(args, { cwd: work, env: adminEnv });
-      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    };
-    await cli(['cluster', 'apply', '--yes']);
-    rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
-    await rig.s3.restart({});
-    await cli(['minio', 'policy', '--apply']);
-    await cli(['minio', 'configure', '--apply']);
-    await rig.s3.restart({});
-    await rig.cluster.createServiceAccount('apps', 'web');
+    ({ work, adminEnv } = await configureHealthy(rig));
   });
   afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());
