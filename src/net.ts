@@ -63,7 +63,7 @@ export function classifyNetworkError(url: string, error: unknown, timeoutMs: num
   }
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new NetworkError(url, code, 'other', `no route to ${host}`, 'check the address and the network between here and the server');
   if (code.startsWith('HPE_')) return new NetworkError(url, code, 'protocol', `${host} did not answer in HTTP`, 'is this the right port and protocol (http vs https)?');
-  return new NetworkError(url, code, 'other', `cannot reach ${host}: ${printable(message.split('\n')[0] ?? code)}`, 'check the address and that the server is up');
+  return new NetworkError(url, code, 'other', `cannot reach ${host}: ${printable(message.split('\n')[0] || code)}`, 'check the address and that the server is up');
 }
 
 /** Discovery documents and JWKS are a few KiB: anything far larger is not one. */

@@ -138,3 +138,74 @@ describe('STS diagnosis, every phrasing', () => {
   ];
   for (const [message, problem] of cases) it(`${problem}: ${message}`, () => assert.equal(diagnose(400, 'InvalidParameterValue', message)[0], problem));
 });
+
+describe('network errors, every code in words', () => {
+  const cases: [Record<string, string>, string, RegExp][] = [
+    [{ code: 'ECONNREFUSED' }, 'refused', /refused the connection/],
+    [{ code: 'ENOTFOUND' }, 'dns', /cannot resolve h/],
+    [{ code: 'EAI_AGAIN' }, 'dns', /cannot resolve h/],
+    [{ code: 'ETIMEDOUT' }, 'timeout', /no answer from h:1 within 2 s/],
+    [{ name: 'TimeoutError' }, 'timeout', /no answer/],
+    [{ name: 'AbortError' }, 'timeout', /no answer/],
+    [{ code: 'ABORT_ERR' }, 'timeout', /no answer/],
+    [{ code: 'EPROTO' }, 'protocol', /speaks plain HTTP, not HTTPS/],
+    [{ code: 'ERR_SSL_WRONG_VERSION_NUMBER' }, 'protocol', /speaks plain HTTP/],
+    [{ code: 'ESOMETHING', message: 'ssl3_get_record: packet length too long' }, 'protocol', /speaks plain HTTP/],
+    [{ code: 'ECONNRESET' }, 'other', /closed the connection without answering/],
+    [{ code: 'EPIPE' }, 'other', /closed the connection without answering/],
+    [{ code: 'EHOSTUNREACH' }, 'other', /no route to h:1/],
+    [{ code: 'ENETUNREACH' }, 'other', /no route to h:1/],
+    [{ code: 'HPE_INVALID_CONSTANT' }, 'protocol', /did not answer in HTTP/],
+    [{ code: 'EWHATEVER', message: 'first line\nsecond line' }, 'other', /^cannot reach h:1: first line$/],
+    [{ code: 'CERT_HAS_EXPIRED' }, 'tls', /the server certificate has expired/],
+  ];
+  for (const [error, kind, pattern] of cases) {
+    it(`${error['code'] ?? error['name']}: ${kind}`, async () => {
+      const { classifyNetworkError } = await import('../../src/net.js');
+      const classified = classifyNetworkError('https://h:1/x', Object.assign(new Error(error['message'] ?? 'boom'), error), 2000);
+      assert.equal(classified.kind, kind);
+      assert.match(classified.message, pattern);
+    });
+  }
+  it('an error with no message falls back to its code', async () => {
+    const { classifyNetworkError } = await import('../../src/net.js');
+    assert.equal(classifyNetworkError('https://h:1/', { code: 'EODD' }, 1000).message, 'cannot reach h:1: EODD');
+  });
+});
+
+describe('anonymous-auth remediation, per distribution', () => {
+  const detection = (distribution: string, minor: number | undefined, anonymousAuthArg?: boolean) => ({ distribution, gitVersion: 'v1', minor, evidence: [], anonymousAuthArg }) as never;
+  const text = async (d: never) => (await import('../../src/kube/remediation.js')).anonymousRemediation(d).join('\n');
+  it('1.32 is the first version offered the path-restricted configuration', async () => {
+    const { supportsAuthnConfig } = await import('../../src/kube/remediation.js');
+    assert.equal(supportsAuthnConfig({ minor: 32 }), true);
+    assert.equal(supportsAuthnConfig({ minor: 31 }), false);
+    assert.equal(supportsAuthnConfig({ minor: undefined }), false);
+    assert.match(await text(detection('kubernetes', 32)), /render authn-config --api-version v1beta1 > authn-config\.yaml/);
+    assert.match(await text(detection('kubernetes', 34)), /--api-version v1 >/);
+    assert.doesNotMatch(await text(detection('kubernetes', 31)), /authn-config/);
+  });
+  it('k3s node args that turn it off are named only when they do', async () => {
+    assert.match(await text(detection('k3s', 34, false)), /node args pass anonymous-auth=false; remove that entry from \/etc\/rancher\/k3s\/config\.yaml/);
+    assert.doesNotMatch(await text(detection('k3s', 34, true)), /node args pass/);
+    assert.doesNotMatch(await text(detection('k3s', 34)), /node args pass/);
+    assert.doesNotMatch(await text(detection('kubernetes', 34, false)), /node args pass/, 'no config file to name');
+  });
+  it('each distribution gets its own exact step', async () => {
+    const expected: [string, RegExp][] = [
+      ['k3s', /in \/etc\/rancher\/k3s\/config\.yaml:\n {4}kube-apiserver-arg:\n {6}- "anonymous-auth=true"\n {2}then: systemctl restart k3s/],
+      ['rke2', /then: systemctl restart rke2-server/],
+      ['k0s', /in k0s\.yaml: spec\.api\.extraArgs: \{anonymous-auth: "true"\}, then restart k0s/],
+      ['microk8s', /add --anonymous-auth=true to \/var\/snap\/microk8s\/current\/args\/kube-apiserver, then: microk8s stop && microk8s start/],
+      ['minikube', /minikube start --extra-config=apiserver\.anonymous-auth=true/],
+      ['kind', /apiServer\.extraArgs: \{anonymous-auth: "true"\}, then recreate the cluster/],
+      ['kubernetes', /set --anonymous-auth=true \(the kubelet restarts the apiserver\)/],
+    ];
+    for (const [distribution, pattern] of expected) {
+      const lines = await text(detection(distribution, 30));
+      assert.match(lines, pattern, distribution);
+      for (const [other, otherPattern] of expected) if (other !== distribution && !(distribution === 'k3s' && other === 'rke2') && !(distribution === 'rke2' && other === 'k3s')) assert.doesNotMatch(lines, otherPattern, `${distribution} must not get ${other}'s step`);
+    }
+    for (const managed of ['eks', 'gke', 'aks']) assert.match(await text(detection(managed, 34)), new RegExp(`^${managed.toUpperCase()} publishes the issuer on a public OIDC URL`), managed);
+  });
+});
