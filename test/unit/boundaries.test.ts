@@ -209,3 +209,40 @@ describe('anonymous-auth remediation, per distribution', () => {
     for (const managed of ['eks', 'gke', 'aks']) assert.match(await text(detection(managed, 34)), new RegExp(`^${managed.toUpperCase()} publishes the issuer on a public OIDC URL`), managed);
   });
 });
+
+describe('distribution signals, each alone', () => {
+  const version = { gitVersion: 'v1.33.2', major: '1', minor: '33' };
+  const node = (labels: Record<string, string> = {}, providerID?: string, annotations: Record<string, string> = {}) => ({ name: 'n1', labels, annotations, providerID });
+  it('managed clusters by label or providerID, with the evidence', async () => {
+    const { detect } = await import('../../src/kube/detect.js');
+    const cases: [ReturnType<typeof node>, string, RegExp][] = [
+      [node({}, 'azure:///subscriptions/x/vm/1'), 'aks', /providerID azure:\/\//],
+      [node({ 'kubernetes.azure.com/cluster': 'c' }), 'aks', /label kubernetes\.azure\.com\/cluster/],
+      [node({ 'eks.amazonaws.com/nodegroup': 'ng' }), 'eks', /label eks\.amazonaws\.com\/nodegroup/],
+      [node({ 'cloud.google.com/gke-nodepool': 'p' }), 'gke', /label cloud\.google\.com\/gke-nodepool/],
+      [node({ 'kubernetes.io/os': 'linux' }, 'aws:///eu-west-1a/i-1'), 'kubernetes', /no distribution marker/],
+    ];
+    for (const [n, distribution, evidence] of cases) {
+      const detection = detect(version, [n]);
+      assert.equal(detection.distribution, distribution, JSON.stringify(n));
+      assert.match(detection.evidence.join('\n'), evidence);
+    }
+  });
+  it("k3s's recorded argv: a flag with its value, or the value as its own element; the last one wins", async () => {
+    const { anonymousAuthFromNodeArgs } = await import('../../src/kube/detect.js');
+    assert.equal(anonymousAuthFromNodeArgs(JSON.stringify(['server', '--kube-apiserver-arg', 'anonymous-auth=false'])), false);
+    assert.equal(anonymousAuthFromNodeArgs(JSON.stringify(['server', '--kube-apiserver-arg=anonymous-auth=true'])), true);
+    assert.equal(anonymousAuthFromNodeArgs(JSON.stringify(['--kube-apiserver-arg=anonymous-auth=true', '--kube-apiserver-arg', 'anonymous-auth=false'])), false);
+    assert.equal(anonymousAuthFromNodeArgs(JSON.stringify(['server', '--kube-apiserver-arg'])), undefined);
+    assert.equal(anonymousAuthFromNodeArgs('not json'), undefined);
+  });
+});
+
+describe('which jwks_uri hosts deserve a warning', () => {
+  it('carrier-grade NAT is 100.64.0.0/10 exactly', async () => {
+    const { looksInternal } = await import('../../src/kube/discovery.js');
+    assert.match(looksInternal('100.64.0.1') ?? '', /overlay/);
+    assert.match(looksInternal('100.127.255.1') ?? '', /overlay/);
+    for (const host of ['100.63.0.1', '100.128.0.1', '101.64.0.1', '99.100.0.1']) assert.equal(looksInternal(host), undefined, host);
+  });
+});
