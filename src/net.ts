@@ -6,7 +6,6 @@ import { deadlineSignal, networkTimeout, remainingMs } from './timeout.js';
 
 // Plain HTTPS with a pinned CA and no credentials: how MinIO will fetch discovery and JWKS.
 
-export { networkTimeout } from './timeout.js';
 
 export interface AnonymousResponse {
   status: number;

@@ -55,15 +55,12 @@ export const exchangeChecks: Check<DoctorContext>[] = [
     requires: ['exchange.sts'],
     unavailable: (context) => (!context.options.probe ? 'read-only by default: pass --probe to write, read and delete a test object' : !context.settings.bucket ? 'pass --bucket (workload.bucket)' : undefined),
     async run(context): Promise<CheckResult> {
-      const { probeS3 } = await import('../minio/s3-probe.js');
+      const { probePlaces, probeS3 } = await import('../minio/s3-probe.js');
       const { decodeJwt } = await import('../jwt.js');
       const credentials = await (context.memo.get('credentials') as Promise<import('../minio/sts.js').TemporaryCredentials>);
       const sub = decodeJwt(context.token as string).claims.sub ?? '';
       const bucket = context.settings.bucket as string;
-      const place =
-        context.settings.isolation === 'bucket'
-          ? { ownPrefix: context.settings.prefix, foreignPrefix: '', foreignBucket: `minio-irsa-elsewhere-${Date.now().toString(36)}` }
-          : { ownPrefix: `${context.settings.prefix}${sub}/`, foreignPrefix: `${context.settings.prefix}minio-irsa-elsewhere/` };
+      const place = probePlaces(context.settings.isolation, context.settings.prefix, sub);
       const steps = await probeS3({ endpoint: context.settings.endpoint as string, region: context.settings.region ?? 'us-east-1', credentials, bucket, ...place, caPem: context.options.minioCaPem });
       const failed = steps.filter((step) => step.status === 'fail');
       const details = steps.map((step) => `${step.status === 'fail' ? '×' : step.status === 'ok' ? '√' : '-'} ${step.step}: ${step.message}`);

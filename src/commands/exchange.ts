@@ -58,13 +58,8 @@ export async function exchangeCommand(flags: ExchangeFlags): Promise<void> {
     // The token's own subject is what ${jwt:sub} in the policy expands to.
     if (!claims.sub) throw new UsageError('the token has no sub claim, so it names no workload', 'use a service-account token');
     const { bucket, prefix } = await resolveSettings(['bucket', 'prefix'], flags, profile);
-    const { probeS3 } = await import('../minio/s3-probe.js');
-    // Bucket mode: the workload's own bucket, and a bucket of nobody's must be out of reach.
-    const place =
-      settings.isolation === 'bucket'
-        ? { ownPrefix: prefix, foreignPrefix: '', foreignBucket: `minio-irsa-elsewhere-${Date.now().toString(36)}` }
-        : { ownPrefix: `${prefix}${claims.sub}/`, foreignPrefix: `${prefix}minio-irsa-elsewhere/` };
-    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ...place, caPem });
+    const { probePlaces, probeS3 } = await import('../minio/s3-probe.js');
+    steps = await probeS3({ endpoint: settings.endpoint, region, credentials, bucket, ...probePlaces(settings.isolation, prefix, claims.sub), caPem });
   }
 
   if (flags.export) {

@@ -26,6 +26,16 @@ export interface ProbeInput {
   caPem?: string | undefined;
 }
 
+/**
+ * Where a workload may write, and a place it must not: its own bucket and a bucket of
+ * nobody's (isolation "bucket"), or <prefix><sub>/ and another prefix of the shared bucket.
+ */
+export function probePlaces(isolation: string, prefix: string, sub: string): Pick<ProbeInput, 'ownPrefix' | 'foreignPrefix' | 'foreignBucket'> {
+  return isolation === 'bucket'
+    ? { ownPrefix: prefix, foreignPrefix: '', foreignBucket: `minio-irsa-elsewhere-${Date.now().toString(36)}` }
+    : { ownPrefix: `${prefix}${sub}/`, foreignPrefix: `${prefix}minio-irsa-elsewhere/` };
+}
+
 /** The S3 calls the probe makes; the real client in probeS3, scripted ones in tests. */
 export interface S3Operations {
   listBuckets(): Promise<number>;

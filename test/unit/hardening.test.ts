@@ -259,3 +259,13 @@ describe('the S3 probe judges both directions', () => {
     assert.match(steps[1]?.message ?? '', /AccessDenied in the workload's own prefix/);
   });
 });
+
+describe('where the probe writes', () => {
+  it('own bucket and a bucket of nobody\'s, or <prefix><sub>/ and another prefix', async () => {
+    const { probePlaces } = await import('../../src/minio/s3-probe.js');
+    const bucket = probePlaces('bucket', 'db/', 'system:serviceaccount:a:b');
+    assert.equal(bucket.ownPrefix, 'db/');
+    assert.match(bucket.foreignBucket ?? '', /^minio-irsa-elsewhere-/);
+    assert.deepEqual(probePlaces('prefix', 'db/', 'system:serviceaccount:a:b'), { ownPrefix: 'db/system:serviceaccount:a:b/', foreignPrefix: 'db/minio-irsa-elsewhere/' });
+  });
+});
