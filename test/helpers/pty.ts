@@ -22,8 +22,11 @@ export interface PtyResult {
 
 export async function runInPty(args: string[], steps: PtyStep[], timeoutMs = 60_000): Promise<PtyResult> {
   const quoted = [process.execPath, BIN, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
-  const child = spawn('script', ['-qfec', `${quoted}; echo "minio-irsa-exit=$?"`, '/dev/null'], {
-    env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm' },
+  // `exec`: no shell stays between the terminal and the CLI. A shell waiting on it would get the
+  // Ctrl-C too, and dash (/bin/sh) then dies before it can report the exit code; script -e
+  // passes the CLI's own exit code on instead.
+  const child = spawn('script', ['-qfec', `exec ${quoted}`, '/dev/null'], {
+    env: { ...process.env, CI: '', NO_COLOR: '1', TERM: 'xterm', SHELL: '/bin/sh' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';
@@ -39,8 +42,7 @@ export async function runInPty(args: string[], steps: PtyStep[], timeoutMs = 60_
       child.stdin.write(next.type);
     }
   });
-  await new Promise((resolve) => child.on('close', resolve));
+  const code = await new Promise<number>((resolve) => child.on('close', (exitCode) => resolve(exitCode ?? -1)));
   clearTimeout(timer);
-  const code = Number(/minio-irsa-exit=(\d+)/.exec(screen)?.[1] ?? -1);
   return { screen, code, afterLastKeysMs: Date.now() - typedAt };
 }
