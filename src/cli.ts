@@ -75,6 +75,31 @@ export function buildProgram(): Command {
   withAdmin(
     withSettings(
       program
+        .command('init')
+        .description('the guided set-up, from nothing to a workload that reaches MinIO with no key: every step observes first and changes only what differs; resumable')
+        .option('-y, --yes', 'accept the defaults and suggestions, and every confirmation (unattended)')
+        .option('--dry-run', 'show the whole plan and change nothing')
+        .option('--out-dir <dir>', 'where the CA, settings, client secret and manifests are written', 'minio-irsa-files')
+        .option('--force', 'replace files in --out-dir whose content would change')
+        .option('--rotate-secret', "give MinIO's provider a new client secret (never done otherwise on a re-run)")
+        .option('--ca-file <file>', 'the cluster CA, instead of the one found in the kubeconfig or cluster')
+        .option('--ca-delivered', "MinIO already trusts the cluster CA (you copied it into its certs/CAs/ and restarted it)")
+        .addOption(new Option('--subject <who>', 'discovery RBAC for User system:anonymous, or Group system:unauthenticated').choices(['user', 'group']).default('user'))
+        .addOption(new Option('--minio-restart <how>', 'how MinIO restarts: admin (its admin API, like mc admin service restart), command (--minio-restart-cmd), wait (you restart it, init waits), manual (init stops and tells you)').choices(['admin', 'command', 'wait', 'manual']))
+        .option('--minio-restart-cmd <command>', 'a command that restarts MinIO (systemctl restart minio, docker restart minio, kubectl rollout restart ...)')
+        .addOption(new Option('--minio-env-format <format>', 'without admin credentials: the format of MinIO\'s settings file [default: by --minio-location]').choices(['env', 'docker', 'systemd', 'compose', 'kubernetes']))
+        .option('--create-service-account', "create the workload's ServiceAccount (and namespace) for the proof when missing")
+        .option('--skip-proof', 'do not mint a token and exchange it')
+        .option('--skip-doctor', 'do not run the doctor checks at the end')
+        .option('--app-image <image>', 'also write litestream.yaml for this application image')
+        .addOption(new Option('-o, --output <format>', 'output format (json: the steps as data; needs --yes or --dry-run)').choices(['text', 'json']).default('text')),
+      ['kubeconfig', 'context', 'minioLocation', 'endpoint', 'region', 'configUrl', 'provider', 'clientId', 'displayName', 'rolePolicy', 'isolation', 'namespace', 'serviceAccount', 'bucket', 'prefix', 'tokenExpiration', 'clientSecretFile', 'minioCertsDir'],
+    ),
+  ).action(run(async () => (await import('./commands/init.js')).initCommand as Action));
+
+  withAdmin(
+    withSettings(
+      program
         .command('role-arn')
         .description("print MinIO's role ARN: derived from the client id, or read from MinIO (log, command, admin API) and cross-checked")
         .option('--from-logs <file>', "read it from MinIO's log (- for stdin)")

@@ -1,6 +1,6 @@
 // Typed errors. Library code throws these; only main() turns them into messages and exit codes.
 
-export const ExitCode = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+export const ExitCode = { ok: 0, failure: 1, usage: 2, incomplete: 3, cancelled: 130 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class IrsaError extends Error {
@@ -25,6 +25,11 @@ export class OperationError extends IrsaError {}
 
 /** A failure the command has already shown in full (a check report): exit 1, print nothing more. */
 export class ReportedFailure extends OperationError {}
+
+/** init stopped at a step that needs a person (copy a file, restart MinIO): shown in full; exit 3. */
+export class IncompleteRun extends ReportedFailure {
+  override readonly exitCode = ExitCode.incomplete;
+}
 
 /**
  * The user answered "no" to a confirmation: nothing was changed, on purpose. Exit 1 (the

@@ -155,3 +155,19 @@ export function looseModeWarning(path: string, mode: number | undefined, what: s
   if (mode === undefined || (mode & 0o077) === 0) return undefined;
   return `${what} ${shownPath(path)} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${shownPath(path)}`;
 }
+
+export type WriteOutcome = 'created' | 'unchanged' | 'replaced';
+
+/**
+ * A deliverable that a re-run writes again: the same content is left alone (no rewrite, no
+ * --force needed); different content replaces it only with `force`, through the one writer.
+ */
+export async function writeIfChanged(path: string, content: string, options: WriteOptions): Promise<WriteOutcome> {
+  const state = await existing(path);
+  if (state === 'file') {
+    const current = await readBoundedFile(path, Math.max(1 << 20, content.length * 2), options.flag, `check ${shownPath(path)}`);
+    if (current.text === content) return 'unchanged';
+  }
+  await writeFileSafely(path, content, options);
+  return state === 'file' ? 'replaced' : 'created';
+}

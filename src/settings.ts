@@ -23,6 +23,11 @@ export interface Profile {
   bucket: string;
   prefix: string;
   isolation: v.Isolation;
+  /** The 0600 file holding the provider's client secret (init keeps it; never rotated unasked). */
+  clientSecretFile: string | undefined;
+  /** MinIO's certs directory on this machine (init copies the CA into its CAs/). */
+  minioCertsDir: string | undefined;
+  minioLocation: v.MinioLocation;
 }
 
 export type SettingName = keyof Profile;
@@ -72,6 +77,9 @@ export const SETTINGS: SpecTable = {
     parse: v.isolation,
     default: 'bucket',
   },
+  clientSecretFile: { key: 'minio.clientSecretFile', flag: '--client-secret-file', valueName: '<file>', description: "file (mode 0600) holding the provider's client secret: reused, created when absent", parse: (raw) => v.homePath(raw), optional: true },
+  minioCertsDir: { key: 'minio.certsDir', flag: '--minio-certs-dir', valueName: '<dir>', description: "MinIO's certs directory, when it is on this machine (the CA goes into its CAs/)", parse: (raw) => v.homePath(raw), optional: true },
+  minioLocation: { key: 'minio.location', flag: '--minio-location', valueName: '<where>', description: 'where MinIO runs: host (a binary or systemd), container (docker, compose, a NAS app), cluster (in this Kubernetes cluster)', parse: v.minioLocation, default: 'host' },
   prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: "key prefix inside the bucket (prefix modes: each workload gets <prefix><its sub>/; bucket mode: the workload's keys)", parse: v.prefix, default: '' },
 };
 

@@ -232,6 +232,16 @@ export function isolation(raw: unknown): Isolation {
   return value as Isolation;
 }
 
+export const MINIO_LOCATIONS = ['host', 'container', 'cluster'] as const;
+export type MinioLocation = (typeof MINIO_LOCATIONS)[number];
+
+/** Where MinIO runs: it decides how MinIO gets the CA, its settings and its restart. */
+export function minioLocation(raw: unknown): MinioLocation {
+  const value = text(raw);
+  if (!(MINIO_LOCATIONS as readonly string[]).includes(value)) throw new InvalidValue(`${shown(value)} is not a MinIO location (${MINIO_LOCATIONS.join(', ')})`);
+  return value as MinioLocation;
+}
+
 export function mcAlias(raw: unknown): string {
   const value = text(raw);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new InvalidValue(`${shown(value)} is not an mc alias name (letters, digits, '_' and '-')`);

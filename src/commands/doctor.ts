@@ -41,7 +41,7 @@ export const DOCTOR_CHECKS: Check<DoctorContext>[] = [
 
 export const CATEGORIES = [...new Set(DOCTOR_CHECKS.map((check) => check.category))];
 
-interface DoctorFlags extends FlagValues, AdminFlags {
+export interface DoctorFlags extends FlagValues, AdminFlags {
   config?: string;
   caFile?: string;
   probe?: boolean;
@@ -77,6 +77,14 @@ export function withPrerequisites(selected: readonly Check<DoctorContext>[]): Ch
 }
 
 export async function doctorCommand(flags: DoctorFlags): Promise<void> {
+  const report = await runDoctor(flags);
+  if (flags.output === 'json') writeJson(report.json);
+  else report.print();
+  if (!report.json.success) throw new ReportedFailure(`${report.json.counts.fail} check(s) failed`);
+}
+
+/** Every check, as data and as a printer; init ends with the same. */
+export async function runDoctor(flags: DoctorFlags): Promise<ReturnType<typeof doctorReport>> {
   const profile = await loadProfile(flags.config);
   let waitSeconds = 0;
   try {
@@ -146,8 +154,5 @@ export async function doctorCommand(flags: DoctorFlags): Promise<void> {
   // A category's checks need their prerequisites run (the cluster connection ...): they run,
   // and only the chosen categories are reported.
   const outcomes = await runChecks(withPrerequisites(selected), context, { skip: new Set(flags.skip ?? []), waitMs: waitSeconds * 1000, onResult: (outcome) => context.results?.set(outcome.id, outcome) });
-  const report = doctorReport(outcomes.filter((outcome) => selected.some((check) => check.id === outcome.id)));
-  if (flags.output === 'json') writeJson(report.json);
-  else report.print();
-  if (!report.json.success) throw new ReportedFailure(`${report.json.counts.fail} check(s) failed`);
+  return doctorReport(outcomes.filter((outcome) => selected.some((check) => check.id === outcome.id)));
 }

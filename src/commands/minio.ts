@@ -1,6 +1,6 @@
 import { OperationError, UsageError } from '../errors.js';
 import type { AdminClient } from '../minio/admin.js';
-import { broadPolicyWarning } from '../minio/policy.js';
+import { broadPolicyWarning, samePolicy } from '../minio/policy.js';
 import { loadProfile, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
 import { policyNameFor, renderPolicy } from '../render/policy.js';
 import { providerSettings } from '../render/minio-env.js';
@@ -58,26 +58,6 @@ export async function minioPolicyCommand(flags: MinioFlags & { apply?: boolean; 
   await admin.createPolicy(name, policy);
   const scope = settings.isolation === 'bucket' ? `the workload ${name} gets only its bucket ${settings.bucket}` : `each workload gets only ${settings.bucket}/${settings.prefix}<its sub>/${settings.isolation === 'prefix' ? ' (and sees the names in the bucket)' : ''}`;
   logger.success(`${existing === undefined ? 'created' : 'updated'} policy ${name} in MinIO: ${scope}`);
-}
-
-/**
- * MinIO answers a policy in its own form (actions and resources are sets: sorted, a single
- * one may be a string; keys in its order): compare what the documents mean.
- */
-export function samePolicy(existing: unknown, rendered: string): boolean {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([, item]) => item !== undefined && item !== null && !(typeof item === 'string' && item === ''))
-          .map(([key, item]) => [key, canonical(['Action', 'Resource', 'NotAction', 'NotResource'].includes(key) && typeof item === 'string' ? [item] : item)])
-          .sort(([a], [b]) => String(a).localeCompare(String(b))),
-      );
-    }
-    return value;
-  };
-  return JSON.stringify(canonical(existing)) === JSON.stringify(canonical(JSON.parse(rendered) as unknown));
 }
 
 async function verifyBeforeRestart(flags: MinioFlags & { caFile?: string; skipVerify?: boolean }, profile: LoadedProfile, configUrl: string): Promise<void> {

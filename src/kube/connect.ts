@@ -93,6 +93,13 @@ async function loadKubeconfig(k8s: K8s, files: readonly string[]): Promise<KubeC
   return merged;
 }
 
+/** The contexts a kubeconfig offers, and its current one (for init's question). */
+export async function listContexts(target: KubeTarget): Promise<{ names: string[]; current: string | undefined }> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = await loadKubeconfig(k8s, kubeconfigFiles(target));
+  return { names: kc.getContexts().map((context) => context.name), current: kc.getCurrentContext() || undefined };
+}
+
 export async function connect(target: KubeTarget): Promise<Connection> {
   const k8s = await import('@kubernetes/client-node');
   const files = kubeconfigFiles(target);

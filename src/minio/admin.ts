@@ -26,6 +26,8 @@ export interface ServerInfo {
   version: string | undefined;
   region: string | undefined;
   mode: string | undefined;
+  /** Seconds since this server process started: it drops when MinIO has restarted. */
+  uptime: number | undefined;
 }
 
 const PREFIX = '/minio/admin/v3';
@@ -113,8 +115,8 @@ export class AdminClient {
 
   async serverInfo(): Promise<ServerInfo> {
     const response = await this.call('GET', '/info', { what: 'read server info' });
-    const info = JSON.parse(response.body.toString('utf8')) as { mode?: string; region?: string; servers?: { version?: string }[] };
-    return { version: info.servers?.[0]?.version, region: info.region || undefined, mode: info.mode };
+    const info = JSON.parse(response.body.toString('utf8')) as { mode?: string; region?: string; servers?: { version?: string; uptime?: number }[] };
+    return { version: info.servers?.[0]?.version, region: info.region || undefined, mode: info.mode, uptime: info.servers?.[0]?.uptime };
   }
 
   async listOpenIdProviders(): Promise<OpenIdProviderSummary[]> {
@@ -161,6 +163,16 @@ export class AdminClient {
       }
       throw error;
     }
+  }
+
+  /** What `mc admin service restart` does: every node of the deployment restarts (re-execs itself). */
+  async restartService(): Promise<void> {
+    await this.call('POST', '/service', { query: { action: 'restart', type: '2' }, what: 'restart MinIO' });
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    const head = await this.call('HEAD', `/${encodeURIComponent(bucket)}`, { s3: true, what: `look up bucket ${bucket}`, accept: [404] });
+    return head.status !== 404;
   }
 
   /** The S3 API with the admin's credentials: create a bucket unless it exists. True when created. */

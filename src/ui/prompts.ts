@@ -51,3 +51,15 @@ export async function askConfirm(message: string, flag: string, defaultAnswer = 
   const { confirm } = await import('@inquirer/prompts');
   return guard(() => confirm({ message, default: defaultAnswer }, { output: process.stderr }));
 }
+
+export interface Choice {
+  value: string;
+  name: string;
+  description?: string;
+}
+
+export async function askSelect(message: string, flag: string, choices: readonly Choice[], defaultValue?: string): Promise<string> {
+  requireTerminal(message, flag);
+  const { select } = await import('@inquirer/prompts');
+  return guard(() => select({ message, choices: [...choices], ...(defaultValue === undefined ? {} : { default: defaultValue }) }, { output: process.stderr }));
+}

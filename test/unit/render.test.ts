@@ -6,7 +6,7 @@ import { renderLitestream, replicaPathFor } from '../../src/render/litestream.js
 import { MINIO_ENV_FORMATS, renderMinioEnv, type MinioEnvSettings } from '../../src/render/minio-env.js';
 import { renderPod } from '../../src/render/pod.js';
 import { policyNameFor, renderPolicy } from '../../src/render/policy.js';
-import { samePolicy } from '../../src/commands/minio.js';
+import { samePolicy } from '../../src/minio/policy.js';
 import { renderRbac } from '../../src/render/rbac.js';
 import type { WorkloadSettings } from '../../src/render/workload.js';
 import { matchSnapshot } from '../helpers/snapshot.js';

@@ -1,0 +1,40 @@
+import { OperationError } from '../../errors.js';
+import type { InitContext } from '../context.js';
+import { providerState } from '../provider-state.js';
+import { restartMinio } from '../restart.js';
+import type { InitStep } from '../types.js';
+
+// Step 7: one restart for what changed (a provider is loaded at startup only), then proof
+// that MinIO loaded it.
+
+export const restartStep: InitStep<InitContext> = {
+  id: 'restart',
+  title: 'MinIO restart',
+  async run(context) {
+    const reasons = [...new Set(context.restartReasons)];
+    if (reasons.length === 0 && context.admin) {
+      const state = await providerState(context);
+      // Saved by an earlier, interrupted run but never loaded: MinIO reads it as absent, and a restart loads it.
+      if (state && !state.loaded && context.dryRun === false) reasons.push('it loads OpenID providers at startup');
+    }
+    if (reasons.length === 0) return { status: 'unchanged', message: 'no restart needed' };
+    const outcome = await restartMinio(context, reasons.join('; '));
+    if (outcome.status !== 'done' || !context.admin) return outcome;
+    context.provider = undefined;
+    const name = await context.answer('provider');
+    const deadline = Date.now() + 15_000;
+    let state = await providerState(context);
+    while (!state?.loaded && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      context.provider = undefined;
+      state = await providerState(context);
+    }
+    if (!state?.loaded) {
+      throw new OperationError(
+        `MinIO restarted but did not load provider "${name}"`,
+        'minio-irsa doctor --minio-log-command "journalctl -u minio" names why (a config URL or CA MinIO cannot use); to roll back: mc admin idp openid remove ALIAS ' + name,
+      );
+    }
+    return { ...outcome, message: `${outcome.message}; provider "${name}" is loaded` };
+  },
+};
