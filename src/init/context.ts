@@ -55,6 +55,8 @@ export class InitContext implements InitStepContext {
   /** The provider is saved in MinIO's config and will be loaded by a restart. */
   providerSaved = false;
   discoveryAccess?: string;
+  /** A dry run planned the RBAC: discovery cannot be fetched anonymously yet. */
+  rbacPlanned = false;
   /** MinIO's provider as last read (reset after a change). */
   provider?: ProviderState | undefined;
   roleArn?: string;
@@ -83,26 +85,29 @@ export class InitContext implements InitStepContext {
     if (this.answers.has(name)) return this.answers.get(name) as Profile[K];
     const spec = SETTINGS[name];
     let value = this.known(name);
+    let silentDefault = false;
     if (value === undefined) {
       const suggestions = options.suggestions ?? [];
       const fallback = suggestions[0]?.value ?? (spec.default === undefined ? undefined : Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default));
       // An optional setting is never asked: it matters only to those who pass it.
       if (spec.optional && suggestions.length === 0) value = undefined;
-      else if (this.yes && fallback !== undefined) value = this.parse(name, fallback, 'default');
+      else if (this.yes && fallback !== undefined) {
+        value = this.parse(name, fallback, 'default');
+        silentDefault = spec.default !== undefined && suggestions.length === 0;
+      }
       else if (!this.prompter.interactive) {
         throw new UsageError(`missing ${spec.description} (${spec.key})`, `pass ${spec.flag} ${spec.valueName}${fallback === undefined ? '' : ', or --yes to accept the suggestion'}`);
       } else {
-        value = this.parse(name, await this.ask(name, suggestions, fallback), 'answer');
+        value = this.parse(name, await this.ask(name, suggestions, fallback, Boolean(options.closed)), 'answer');
       }
     }
     this.answers.set(name, value);
-    if (value !== undefined && value !== '' && !(spec.default !== undefined && JSON.stringify(value) === JSON.stringify(spec.default) && this.profile.loaded.values[name] === undefined)) {
-      await this.profile.record(name, value);
-    }
+    // Given answers are kept (flags too: the next run needs none); a default taken silently stays implicit.
+    if (value !== undefined && value !== '' && !silentDefault) await this.profile.record(name, value);
     return value as Profile[K];
   }
 
-  private async ask(name: SettingName, suggestions: AskOptions['suggestions'] & object, fallback: string | undefined): Promise<string> {
+  private async ask(name: SettingName, suggestions: AskOptions['suggestions'] & object, fallback: string | undefined, closed: boolean): Promise<string> {
     const spec = SETTINGS[name];
     const validate = (raw: string): string | undefined => {
       try {
@@ -115,9 +120,9 @@ export class InitContext implements InitStepContext {
     if (suggestions.length > 1) {
       const OTHER = '\u0000other';
       const picked = await this.prompter.select(
-        `${spec.description}:`,
+        `${spec.description.split(':')[0]}:`,
         spec.flag,
-        [...suggestions.map((s) => ({ value: s.value, name: s.value, description: s.why })), { value: OTHER, name: 'something else…' }],
+        [...suggestions.map((s) => ({ value: s.value, name: s.value, description: s.why })), ...(closed ? [] : [{ value: OTHER, name: 'something else…' }])],
         fallback,
       );
       if (picked !== OTHER) return picked;

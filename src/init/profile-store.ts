@@ -51,7 +51,8 @@ export class ProfileStore {
       this.doc.set(section, this.doc.createNode({}));
       // Sections in the documented order (kube, issuer, minio, workload), wherever they were added.
       const root = this.doc.contents;
-      if (isMap(root)) root.items.sort((a, b) => SECTION_ORDER.indexOf(String(isScalar(a.key) ? a.key.value : '')) - SECTION_ORDER.indexOf(String(isScalar(b.key) ? b.key.value : '')));
+      const rank = (key: unknown) => SECTION_ORDER.indexOf(String(isScalar(key) ? key.value : key));
+      if (isMap(root)) root.items.sort((a, b) => rank(a.key) - rank(b.key));
     }
     this.writes += 1;
     this.doc.setIn(keyPath, stored);

@@ -60,7 +60,7 @@ async function waitUntilRestarted(context: InitContext, uptimeBefore: number | u
   while (Date.now() < deadline) {
     const ready = await httpRequest(new URL('/minio/health/ready', endpoint).href, { method: 'GET', caPem: context.minioCaPem, peer: 'minio' }).catch(() => undefined);
     if (ready?.status !== 200) sawDown = true;
-    else if (sawDown) return;
+    else if (sawDown && (!context.admin || (await context.admin.serverInfo().then(() => true, () => false)))) return;
     else if (context.admin && uptimeBefore !== undefined && uptimeBefore >= 3) {
       const info = await context.admin.serverInfo().catch(() => undefined);
       if (info?.uptime !== undefined && info.uptime < uptimeBefore) return;

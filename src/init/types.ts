@@ -39,6 +39,8 @@ export interface Suggestion {
 export interface AskOptions {
   /** Offered first; the default with --yes. */
   suggestions?: readonly Suggestion[];
+  /** The suggestions are every possible answer (no "something else"). */
+  closed?: boolean;
 }
 
 /** What every step sees. Steps fill in what later steps need. */

@@ -15,10 +15,10 @@ export const caStep: InitStep<InitContext> = {
   id: 'ca',
   title: 'Cluster CA for MinIO',
   async run(context) {
-    const ca = context.ca;
-    if (!ca) throw new Error('ca runs after discovery');
     const exported = join(context.flags.outDir, CA_FILE_NAME);
     if (context.dryRun) return { status: 'planned', message: `(plan) would write ${exported} and deliver it to MinIO's certs/CAs/` };
+    const ca = context.ca;
+    if (!ca) throw new Error('ca runs after discovery');
     const written = await writeIfChanged(exported, ca.pem, { mode: 0o644, force: Boolean(context.flags.force), flag: '--out-dir' });
     const configUrl = await context.answer('configUrl');
     if (await providerLoaded(context, configUrl)) {

@@ -16,6 +16,7 @@ export const discoveryStep: InitStep<InitContext> = {
     if (!connection) throw new Error('discovery runs after cluster');
     const location = await context.answer('minioLocation');
     const configUrl = await context.answer('configUrl', { suggestions: await candidates(connection, location) });
+    if (context.rbacPlanned) return { status: 'planned', message: `(plan) would verify ${configUrl} once the RBAC is applied` };
     const { caFromFile, findClusterCa } = await import('../../kube/ca.js');
     context.ca = context.flags.caFile ? await caFromFile(context.flags.caFile) : await findClusterCa(connection);
     // An in-cluster name cannot be resolved from here: the same apiserver is checked through the kubeconfig's URL.

@@ -28,7 +28,9 @@ export const policyStep: InitStep<InitContext> = {
     if (!admin) {
       const file = join(context.flags.outDir, 'policy.json');
       if (context.dryRun) return { status: 'planned', message: `(plan) would write ${file}` };
-      await writeIfChanged(file, policy, { mode: 0o644, force: Boolean(context.flags.force), flag: '--out-dir' });
+      const written = await writeIfChanged(file, policy, { mode: 0o644, force: Boolean(context.flags.force), flag: '--out-dir' });
+      // Already written by an earlier run: whether MinIO has it, the proof shows.
+      if (written === 'unchanged') return { status: 'unchanged', message: `${file} unchanged (create it in MinIO if you have not)` };
       return {
         status: 'manual',
         message: `no admin credentials: create the policy${settings.isolation === 'bucket' ? ' and the bucket' : ''} in MinIO from ${file}`,

@@ -17,7 +17,10 @@ export const rbacStep: InitStep<InitContext> = {
     if (plan.state === 'foreign') throw new OperationError(plan.summary, 'minio-irsa never overwrites objects it does not own: rename or remove that binding yourself');
     if (plan.state === 'up-to-date') return { status: 'unchanged', message: plan.summary };
     if (context.discoveryAccess === 'public' && plan.state === 'absent') return { status: 'unchanged', message: 'discovery is already public through an existing binding' };
-    if (context.dryRun) return { status: 'planned', message: `(plan) would ${plan.summary.replace(/^would /, '')}` };
+    if (context.dryRun) {
+      context.rbacPlanned = true;
+      return { status: 'planned', message: `(plan) would ${plan.summary.replace(/^would /, '')}` };
+    }
     await context.mustConfirm(`apply ClusterRoleBinding ${plan.name}?`);
     await applyDiscoveryRbac(connection, plan);
     const { probeAnonymous } = await import('../../kube/probe.js');

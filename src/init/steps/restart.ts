@@ -23,11 +23,13 @@ export const restartStep: InitStep<InitContext> = {
     context.provider = undefined;
     const name = await context.answer('provider');
     const deadline = Date.now() + 15_000;
-    let state = await providerState(context);
+    // A server that has just restarted may still refuse a moment: retried until the deadline.
+    const read = () => providerState(context).catch((error: unknown) => (Date.now() < deadline ? undefined : Promise.reject(error)));
+    let state = await read();
     while (!state?.loaded && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       context.provider = undefined;
-      state = await providerState(context);
+      state = await read();
     }
     if (!state?.loaded) {
       throw new OperationError(

@@ -13,9 +13,23 @@ export const whereStep: InitStep<InitContext> = {
     await context.answer('kubeconfig');
     await context.answer('minioCertsDir');
     await chooseContext(context);
-    const location = await context.answer('minioLocation');
+    const location = await context.answer('minioLocation', {
+      suggestions: [
+        { value: 'host', why: 'a binary or systemd service on a machine (a NAS, a VM)' },
+        { value: 'container', why: 'docker, compose, a NAS app' },
+        { value: 'cluster', why: 'a Deployment, StatefulSet or Helm release in this cluster' },
+      ],
+      closed: true,
+    });
     await context.answer('endpoint');
-    const isolation = await context.answer('isolation');
+    const isolation = await context.answer('isolation', {
+      suggestions: [
+        { value: 'bucket', why: 'each workload its own bucket and policy: reads, writes and listing isolated' },
+        { value: 'prefix', why: 'a shared bucket: reads and writes isolated, object names visible to all' },
+        { value: 'prefix-nolist', why: 'a shared bucket, no listing at all' },
+      ],
+      closed: true,
+    });
     const namespace = await context.answer('namespace');
     const serviceAccount = await context.answer('serviceAccount');
     const ownBucket = validBucketOrUndefined(`${namespace}-${serviceAccount}`);
@@ -23,7 +37,7 @@ export const whereStep: InitStep<InitContext> = {
     if (isolation !== 'bucket') await context.answer('rolePolicy');
     await adminCredentials(context);
     const admin = context.admin ? `admin API as ${context.adminSource}` : 'no admin credentials: files and instructions instead of changes in MinIO';
-    return { status: context.profile.writes > writesBefore ? 'done' : 'unchanged', message: `MinIO on a ${location === 'cluster' ? 'pod in this cluster' : location} at ${await context.answer('endpoint')} (${admin}); workload ${namespace}/${serviceAccount} → bucket ${bucket} (${isolation} isolation)` };
+    return { status: context.profile.writes > writesBefore ? (context.dryRun ? 'planned' : 'done') : 'unchanged', message: `MinIO on a ${location === 'cluster' ? 'pod in this cluster' : location} at ${await context.answer('endpoint')} (${admin}); workload ${namespace}/${serviceAccount} → bucket ${bucket} (${isolation} isolation)` };
   },
 };
 
