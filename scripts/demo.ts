@@ -1,7 +1,7 @@
 // The sandbox: real etcd, kube-apiserver and MinIO on loopback, and the whole IRSA chain
 // driven by the built CLI from a minio-irsa.yaml profile, saying what each step proves.
 // Everything is torn down at the end.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAws } from '../test/helpers/aws.js';
@@ -35,57 +35,40 @@ const file0 = () => {
   writeFileSync(path, 'another workload\'s data\n');
   return path;
 };
-const restartMinio = async (why: string) => {
-  await rig.s3.restart({});
-  await rig.s3.process.waitForLog(/API:/);
-  proof(`MinIO restarted (${why})`);
-};
 
 let failed = false;
 try {
-  writeFileSync(
-    join(work, 'minio-irsa.yaml'),
-    [
-      'version: 1',
-      'kube:',
-      `  kubeconfig: ${rig.cluster.kubeconfig}`,
-      'issuer:',
-      `  configUrl: ${rig.cluster.configUrl}`,
-      'minio:',
-      `  endpoint: ${rig.s3.endpoint}`,
-      'workload:',
-      '  namespace: apps',
-      '  serviceAccount: web',
-      '  bucket: apps-web          # its own bucket: --isolation bucket, the default',
-      '',
-    ].join('\n'),
-  );
-  proof(`kube-apiserver ${rig.cluster.server}, MinIO ${rig.s3.endpoint}; profile ${join(work, 'minio-irsa.yaml')}`);
+  say('1. minio-irsa init --yes: discovery RBAC, CA into MinIO, policy and bucket, OpenID provider, restarts through the admin API, a real token exchange, manifests, then doctor');
+  await cli([
+    'init',
+    '--yes',
+    '--kubeconfig',
+    rig.cluster.kubeconfig,
+    '--endpoint',
+    rig.s3.endpoint,
+    '--namespace',
+    'apps',
+    '--service-account',
+    'web',
+    '--minio-certs-dir',
+    rig.s3.certsDir,
+    '--create-service-account',
+    '--app-image',
+    'nginx:1.27',
+  ]);
+  proof(`kube-apiserver ${rig.cluster.server}, MinIO ${rig.s3.endpoint}; answers in ${join(work, 'minio-irsa.yaml')}, files in ${join(work, 'minio-irsa-files')}`);
 
-  say('1. Can MinIO read the issuer discovery anonymously? (anonymous auth is on, RBAC is not yet)');
-  await cli(['cluster', 'check'], true);
-  await cli(['cluster', 'apply', '--yes']);
-  proof('discovery and JWKS are now public; a second apply would change nothing');
+  say('2. Run it again: everything is observed first, and nothing changes');
+  const again = await cli(['init', '--yes', '--skip-doctor']);
+  if (!/nothing changed/.test(again.stderr)) throw new Error('a second init changed something');
+  proof('RBAC, policy, provider and client secret untouched; MinIO not restarted');
 
-  say('2. MinIO must trust the cluster CA: export it (verified first) into MinIO\'s certs/CAs/');
-  await cli(['ca', 'export', '--out', join(rig.s3.certsDir, 'CAs', 'kubernetes-ca.crt')]);
-  await restartMinio('it reads certs/CAs/ at startup only');
-
-  say("3. The workload's own bucket and a policy named by its sub, then the OpenID provider (claim-based, random secret), through the admin API");
-  await cli(['minio', 'policy', '--apply']);
-  await cli(['minio', 'configure', '--apply']);
-  await restartMinio('it loads OpenID providers at startup');
   const arn = await cli(['role-arn']);
-  proof(`workloads send the role ARN ${arn.stdout.trim()}, which MinIO's claim-based provider ignores: the token's sub picks the policy`);
-
-  say('4. A pod\'s token, traded for temporary credentials, proven on S3');
-  await rig.cluster.createServiceAccount('apps', 'web');
   const mc = mcFor(rig.binaries.mc, rig.s3);
   await mc(['mb', 'rig/apps-other']);
   await mc(['cp', file0(), 'rig/apps-other/their-data.db']);
-  await cli(['exchange', '--probe']);
 
-  say('5. The real aws CLI with only the five AWS_* variables of the pod manifest: no key anywhere');
+  say('3. The real aws CLI with only the five AWS_* variables of the pod manifest: no key anywhere');
   const tokenFile = join(work, 'token');
   writeFileSync(tokenFile, await rig.cluster.requestToken('apps', 'web', 'sts.amazonaws.com', 600), { mode: 0o600 });
   const awsVars = {
@@ -113,13 +96,12 @@ try {
     proof(`${what} -> AccessDenied, as it must be`);
   }
 
-  say('6. The manifests, accepted by the real apiserver (no kubelet runs them here)');
-  const pod = await cli(['render', 'pod']);
-  await kubectl(['apply', '-f', '-'], pod.stdout);
-  const litestream = await cli(['render', 'litestream', '--app-image', 'nginx:1.27']);
-  await kubectl(['apply', '-f', '-'], litestream.stdout);
-  proof('minio-irsa render pod | kubectl apply -f -   and   minio-irsa render litestream --app-image ... | kubectl apply -f -');
-  process.stdout.write(`# --- minio-irsa render pod ---\n${pod.stdout}`);
+  say('4. The manifests init wrote, accepted by the real apiserver (no kubelet runs them here)');
+  const pod = readFileSync(join(work, 'minio-irsa-files', 'pod.yaml'), 'utf8');
+  await kubectl(['apply', '-f', '-'], pod);
+  await kubectl(['apply', '-f', '-'], readFileSync(join(work, 'minio-irsa-files', 'litestream.yaml'), 'utf8'));
+  proof('kubectl apply -f minio-irsa-files/pod.yaml   and   kubectl apply -f minio-irsa-files/litestream.yaml');
+  process.stdout.write(`# --- minio-irsa-files/pod.yaml ---\n${pod}`);
   say('The whole chain works: the pod above gets MinIO credentials from its service-account token alone.');
 } catch (error) {
   failed = true;

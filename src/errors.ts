@@ -26,6 +26,11 @@ export class OperationError extends IrsaError {}
 /** A failure the command has already shown in full (a check report): exit 1, print nothing more. */
 export class ReportedFailure extends OperationError {}
 
+/** Bad input found by a step that has already shown it in full: exit 2. */
+export class ReportedUsage extends ReportedFailure {
+  override readonly exitCode = ExitCode.usage;
+}
+
 /** init stopped at a step that needs a person (copy a file, restart MinIO): shown in full; exit 3. */
 export class IncompleteRun extends ReportedFailure {
   override readonly exitCode = ExitCode.incomplete;

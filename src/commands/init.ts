@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { IncompleteRun, ReportedFailure, UsageError } from '../errors.js';
+import { IncompleteRun, ReportedFailure, ReportedUsage, UsageError } from '../errors.js';
 import { InitContext, type InitFlags } from '../init/context.js';
 import { ProfileStore } from '../init/profile-store.js';
 import { runSteps, type InitRecord } from '../init/run.js';
@@ -39,7 +38,6 @@ export async function initCommand(flags: InitFlags): Promise<void> {
   const json = flags.output === 'json';
   flags.outDir = resolve(flags.outDir);
   const profile = await ProfileStore.open(flags.config, !flags.dryRun);
-  if (!flags.dryRun) await mkdir(flags.outDir, { recursive: true, mode: 0o755 });
   const context = new InitContext(flags, profile, json ? { ...terminalPrompter, interactive: false } : terminalPrompter);
   if (!json) logger.info(`${flags.dryRun ? '(plan) ' : ''}minio-irsa init: profile ${profile.path}, files in ${flags.outDir}`);
 
@@ -71,7 +69,7 @@ export async function initCommand(flags: InitFlags): Promise<void> {
     doctor = await runDoctor({ ...flags, output: 'text' });
   }
   if (json) {
-    writeJson({ schemaVersion: 1, complete, dryRun: Boolean(flags.dryRun), changed, steps: records, ...(doctor ? { doctor: doctor.json } : {}) });
+    writeJson({ schemaVersion: 1, complete, dryRun: Boolean(flags.dryRun), changed, steps: records.map((record) => ({ ...record, stack: undefined })), ...(doctor ? { doctor: doctor.json } : {}) });
   } else {
     if (doctor) {
       logger.info('');
@@ -83,7 +81,7 @@ export async function initCommand(flags: InitFlags): Promise<void> {
     else if (manual.length > 0) logger.info(`${manual.length} step(s) need you (above); then run minio-irsa init again: it continues where it stopped`);
     else logger.info(changed.length === 0 ? 'everything was already in place: nothing changed' : `changed: ${changed.join(', ')}; checked: ${records.filter((r) => r.status === 'unchanged').map((r) => r.id).join(', ')}`);
   }
-  if (failed) throw new ReportedFailure(`init stopped at ${failed.id}`);
+  if (failed) throw 'usage' in failed && failed.usage ? new ReportedUsage(`init stopped at ${failed.id}`) : new ReportedFailure(`init stopped at ${failed.id}`);
   if (doctor && !doctor.json.success) throw new ReportedFailure('doctor found a broken link');
   if (manual.length > 0 || (!complete && !flags.dryRun)) throw new IncompleteRun('init needs a manual step');
 }

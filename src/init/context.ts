@@ -148,6 +148,12 @@ export class InitContext implements InitStepContext {
     await this.profile.record(name, value);
   }
 
+  /** The output folder, created when the first file goes there (not before: bad input leaves nothing behind). */
+  async ensureOutDir(): Promise<void> {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(this.flags.outDir, { recursive: true, mode: 0o755 });
+  }
+
   async confirm(message: string, flag: string, defaultAnswer = true): Promise<boolean> {
     if (this.yes) return true;
     if (!this.prompter.interactive) throw new UsageError(`${message}: confirmation needed and there is no terminal to ask on`, `pass ${flag}, or --dry-run to only see the plan`);

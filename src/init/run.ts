@@ -1,4 +1,4 @@
-import { CancelledError, IrsaError } from '../errors.js';
+import { CancelledError, IrsaError, UsageError } from '../errors.js';
 import { restartDeadline } from '../timeout.js';
 import type { InitStep, StepRecord } from './types.js';
 
@@ -9,6 +9,8 @@ import type { InitStep, StepRecord } from './types.js';
 export interface FailedRecord extends Omit<StepRecord, 'status'> {
   status: 'failed';
   hint?: string | undefined;
+  /** Bad input (a flag, a file): exit 2 rather than 1. */
+  usage?: boolean;
 }
 
 export type InitRecord = StepRecord | FailedRecord;
@@ -38,6 +40,7 @@ export async function runSteps<Context>(steps: readonly InitStep<Context>[], con
         status: 'failed',
         message: known ? error.message : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
         hint: known ? error.hint : 'run again with --debug and report the stack trace',
+        usage: error instanceof UsageError,
       } as FailedRecord;
       if (!known && error instanceof Error) (record as FailedRecord & { stack?: string }).stack = error.stack;
     }

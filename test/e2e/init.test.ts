@@ -128,7 +128,7 @@ describe('init against the real rig, with admin credentials', () => {
     const pod = join(work, 'minio-irsa-files', 'pod.yaml');
     writeFileSync(pod, '# edited by hand\n');
     const result = await init(['--yes', '--skip-doctor']);
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /Workload manifests \[failed\] .*pod\.yaml already exists; not overwriting it/);
     assert.equal(readFileSync(pod, 'utf8'), '# edited by hand\n');
     assert.equal((await init(['--yes', '--skip-doctor', '--force'])).code, 0);

@@ -21,6 +21,24 @@ function assertUsageError(result: { code: number | null; stdout: string; stderr:
 }
 
 describe('minio-irsa offline', () => {
+  it('init without a terminal stops at the first missing answer, naming its flag, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-init-'));
+    const result = await runCli(['init', '--kubeconfig', '/nonexistent/kubeconfig'], { cwd: dir, env: { MINIO_ROOT_USER: '', MINIO_ROOT_PASSWORD: '' } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Where things are \[failed\] missing where MinIO runs[\s\S]*fix: pass --minio-location <where>, or --yes to accept the suggestion/);
+    const next = await runCli(['init', '--minio-location', 'host'], { cwd: dir, env: { MINIO_ROOT_USER: '', MINIO_ROOT_PASSWORD: '' } });
+    assert.equal(next.code, 2, next.stderr);
+    assert.match(next.stderr, /missing MinIO's S3 API endpoint[\s\S]*fix: pass --endpoint <url>/, 'the recorded kubeconfig and location are not asked again');
+    assert.doesNotMatch(result.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
+    assert.deepEqual(readdirSync(dir).sort(), ['minio-irsa.yaml'], 'only the answers given so far (the kubeconfig flag) are recorded');
+  });
+
+  it('init -o json on a terminal wants --yes; a bad --isolation is bad input (exit 2)', async () => {
+    const bad = await runCli(['init', '--yes', '--isolation', 'none', '--endpoint', 'https://minio.lan:9000', '--kubeconfig', '/nonexistent'], { cwd: mkdtempSync(join(tmpdir(), 'irsa-init-')) });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--isolation "none" is not an isolation mode/);
+  });
+
   it('--help and --version work', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);

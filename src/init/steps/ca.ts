@@ -19,6 +19,7 @@ export const caStep: InitStep<InitContext> = {
     if (context.dryRun) return { status: 'planned', message: `(plan) would write ${exported} and deliver it to MinIO's certs/CAs/` };
     const ca = context.ca;
     if (!ca) throw new Error('ca runs after discovery');
+    await context.ensureOutDir();
     const written = await writeIfChanged(exported, ca.pem, { mode: 0o644, force: Boolean(context.flags.force), flag: '--out-dir' });
     const configUrl = await context.answer('configUrl');
     if (await providerLoaded(context, configUrl)) {
@@ -51,7 +52,7 @@ async function afterDelivery(context: InitContext, what: string): Promise<StepOu
     context.restartReasons.push('it reads certs/CAs/ at startup only');
     return { status: 'done', message: `${what}; MinIO loads it at its next restart` };
   }
-  const restart = await restartMinio(context, `${what}: it reads certs/CAs/ at startup only, and checks a new provider against them`);
+  const restart = await restartMinio(context, 'it reads certs/CAs/ at startup only, and checks a new provider against them');
   return { ...restart, message: `${what}; ${restart.message}` };
 }
 

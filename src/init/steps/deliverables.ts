@@ -21,6 +21,7 @@ export const deliverablesStep: InitStep<InitContext> = {
       files.push(['litestream.yaml', async () => renderLitestream({ ...settings, ...storage }, { name: 'app', appImage: image(appImage), dbPath: '/db/app.db', litestreamVersion: '0.5', litestreamImage: DEFAULT_LITESTREAM_IMAGES['0.5'] })]);
     }
     if (context.dryRun) return { status: 'planned', message: `(plan) would write ${files.map(([name]) => join(context.flags.outDir, name)).join(', ')}` };
+    await context.ensureOutDir();
     const results: [string, WriteOutcome][] = [];
     for (const [name, render] of files) {
       const path = join(context.flags.outDir, name);

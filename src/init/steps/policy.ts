@@ -28,6 +28,7 @@ export const policyStep: InitStep<InitContext> = {
     if (!admin) {
       const file = join(context.flags.outDir, 'policy.json');
       if (context.dryRun) return { status: 'planned', message: `(plan) would write ${file}` };
+    await context.ensureOutDir();
       const written = await writeIfChanged(file, policy, { mode: 0o644, force: Boolean(context.flags.force), flag: '--out-dir' });
       // Already written by an earlier run: whether MinIO has it, the proof shows.
       if (written === 'unchanged') return { status: 'unchanged', message: `${file} unchanged (create it in MinIO if you have not)` };

@@ -35,6 +35,7 @@ export const providerStep: InitStep<InitContext> = {
       return { status: 'unchanged', message: `provider "${settings.provider}" in MinIO already has these settings (client secret kept)` };
     }
     if (context.dryRun) return { status: 'planned', message: `(plan) would ${context.admin ? `${state?.loaded ? 'update' : 'add'} provider "${settings.provider}" in MinIO` : 'write the provider settings for MinIO'}${context.flags.rotateSecret ? ' with a new client secret' : ''}` };
+    await context.ensureOutDir();
     const secret = await clientSecret(context, secretFile);
     await context.remember('clientSecretFile', secretFile);
     if (!context.admin) return settingsFile(context, settings, secret);
