@@ -112,6 +112,18 @@ export function buildProgram(): Command {
     ),
   ).action(run(async () => (await import('./commands/role-arn.js')).roleArnCommand as Action));
 
+  withSettings(
+    program
+      .command('inject')
+      .description('add the token volume, its mount and the AWS_* variables to every pod template in manifests (files, directories, or stdin): kubectl get deploy web -o yaml | minio-irsa inject | kubectl apply -f -')
+      .argument('[paths...]', 'manifest files or directories (*.yaml, *.yml, *.json); none or - reads stdin')
+      .option('--allow-static-keys', 'inject even into containers that set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'),
+    ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'],
+  ).action(async (paths: string[], _options: unknown, command: Command) => {
+    const { injectCommand } = await import('./commands/inject.js');
+    await injectCommand(paths, command.optsWithGlobals());
+  });
+
   const render = program
     .command('render')
     .description('print manifests and configuration on stdout (pipe to kubectl apply -f -)');
@@ -284,6 +296,7 @@ export function buildProgram(): Command {
         .option('--minio-log-command <command>', 'a command printing MinIO\'s log (kubectl logs ..., docker logs ..., journalctl -u minio)')
         .option('--pod <ns/name>', 'inspect this live pod\'s wiring (repeatable, or comma-separated)', collect)
         .option('--workload <kind/ns/name>', 'inspect the pod template of a Deployment, StatefulSet, DaemonSet, Job or CronJob', collect)
+        .option('--all-workloads', 'inspect every workload of --namespace that uses web identity (controllers by their template, and pods no controller owns)')
         .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text')),
       ['kubeconfig', 'context', 'configUrl', 'endpoint', 'region', 'provider', 'clientId', 'rolePolicy', 'roleArn', 'isolation', 'namespace', 'serviceAccount', 'bucket', 'prefix'],
     ),

@@ -171,3 +171,16 @@ export async function writeIfChanged(path: string, content: string, options: Wri
   await writeFileSafely(path, content, options);
   return state === 'file' ? 'replaced' : 'created';
 }
+
+/** Standard input, bounded like a file (a pipe, a socket or a terminal: /dev/stdin cannot always be opened). */
+export async function readBoundedStdin(maxBytes: number, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    total += buffer.length;
+    if (total > maxBytes) throw new UnreadableFile(`${what} on stdin is larger than ${formatBytes(maxBytes)}`, `pass fewer ${what} at a time`, 'ETOOBIG');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

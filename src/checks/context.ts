@@ -35,6 +35,8 @@ export interface DoctorContext extends ClusterCheckContext {
   results?: Map<string, { status: string; message: string }>;
   /** --pod NS/NAME and --workload KIND/NS/NAME: live workloads to inspect. */
   workloadRefs?: string[];
+  /** --all-workloads: every workload of the namespace that uses web identity. */
+  allWorkloads?: boolean;
   /** Filled by the checks for the ones after them (and the chain picture). */
   serverInfo?: ServerInfo;
   providers?: OpenIdProviderSummary[];

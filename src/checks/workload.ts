@@ -107,13 +107,50 @@ async function readPodSpec(connection: Connection, ref: { kind: string; namespac
   return (await call(connection, what, read)).spec?.template?.spec as V1PodSpec;
 }
 
+/** Whether a pod spec is wired for web identity at all (what --all-workloads looks for). */
+export function usesWebIdentity(spec: V1PodSpec | undefined): boolean {
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].some((container) => (container.env ?? []).some((variable) => variable.name === 'AWS_ROLE_ARN' || variable.name === 'AWS_WEB_IDENTITY_TOKEN_FILE'));
+}
+
+/**
+ * Every workload of a namespace that uses web identity: controllers by their pod template,
+ * and pods no controller owns (a controller's pods would repeat its template).
+ */
+export async function discoverWorkloads(connection: Connection, namespace: string): Promise<string[]> {
+  const { call } = await import('../kube/connect.js');
+  const core = connection.kc.makeApiClient(connection.k8s.CoreV1Api);
+  const apps = connection.kc.makeApiClient(connection.k8s.AppsV1Api);
+  const batch = connection.kc.makeApiClient(connection.k8s.BatchV1Api);
+  const list = <T>(what: string, run: () => Promise<{ items: T[] }>) => call(connection, `list ${what} in ${namespace}`, run).then((result) => result.items);
+  const [pods, deployments, statefulsets, daemonsets, jobs, cronjobs] = await Promise.all([
+    list('pods', () => core.listNamespacedPod({ namespace })),
+    list('deployments', () => apps.listNamespacedDeployment({ namespace })),
+    list('statefulsets', () => apps.listNamespacedStatefulSet({ namespace })),
+    list('daemonsets', () => apps.listNamespacedDaemonSet({ namespace })),
+    list('jobs', () => batch.listNamespacedJob({ namespace })),
+    list('cronjobs', () => batch.listNamespacedCronJob({ namespace })),
+  ]);
+  const refs: string[] = [];
+  const add = (kind: string, item: { metadata?: { name?: string; ownerReferences?: unknown[] } }, spec: V1PodSpec | undefined, ownedSkipped = false) => {
+    if (ownedSkipped && (item.metadata?.ownerReferences ?? []).length > 0) return;
+    if (usesWebIdentity(spec)) refs.push(`${kind}/${namespace}/${item.metadata?.name ?? ''}`);
+  };
+  for (const item of deployments) add('deployment', item, item.spec?.template.spec);
+  for (const item of statefulsets) add('statefulset', item, item.spec?.template.spec);
+  for (const item of daemonsets) add('daemonset', item, item.spec?.template.spec);
+  for (const item of cronjobs) add('cronjob', item, item.spec?.jobTemplate.spec?.template.spec);
+  for (const item of jobs) add('job', item, item.spec?.template.spec, true);
+  for (const item of pods) add('pod', item, item.spec, true);
+  return refs;
+}
+
 export const workloadChecks: Check<DoctorContext>[] = [
   {
     id: 'workload.spec',
     category: 'Workloads',
     description: 'the workload\'s wiring',
     requires: ['kube.connect'],
-    unavailable: (context) => (context.workloadRefs && context.workloadRefs.length > 0 ? undefined : 'pass --pod NS/NAME or --workload KIND/NS/NAME to inspect a live workload'),
+    unavailable: (context) => (context.allWorkloads || (context.workloadRefs && context.workloadRefs.length > 0) ? undefined : 'pass --pod NS/NAME, --workload KIND/NS/NAME, or --all-workloads (with --namespace) to inspect live workloads'),
     async run(context): Promise<CheckResult> {
       const { roleArnFor } = await import('../render/workload.js');
       const expected: Expectations = {
@@ -123,7 +160,13 @@ export const workloadChecks: Check<DoctorContext>[] = [
       };
       const problems: string[] = [];
       const warnings: string[] = [];
-      for (const raw of context.workloadRefs ?? []) {
+      const refs = [...(context.workloadRefs ?? [])];
+      if (context.allWorkloads) {
+        const found = await discoverWorkloads(context.connection as Connection, context.settings.namespace);
+        if (found.length === 0 && refs.length === 0) return { status: 'warn', message: `no workload in namespace ${context.settings.namespace} uses web identity (AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE)`, hint: 'wire one: minio-irsa inject, or minio-irsa render pod' };
+        for (const ref of found) if (!refs.includes(ref)) refs.push(ref);
+      }
+      for (const raw of refs) {
         const ref = parseWorkloadRef(raw);
         const inspection = inspectPodSpec(await readPodSpec(context.connection as Connection, ref), expected);
         problems.push(...inspection.problems.map((p) => `${raw}: ${p}`));
@@ -131,7 +174,7 @@ export const workloadChecks: Check<DoctorContext>[] = [
       }
       if (problems.length > 0) return { status: 'fail', message: problems[0] ?? '', details: [...problems.slice(1), ...warnings], hint: 'compare with minio-irsa render pod (or inject the wiring)' };
       if (warnings.length > 0) return { status: 'warn', message: warnings[0] ?? '', details: warnings.slice(1) };
-      return { status: 'ok', message: `${(context.workloadRefs ?? []).join(', ')}: role ARN, token (audience ${context.settings.clientId}), endpoints and region in place; no static keys` };
+      return { status: 'ok', message: `${refs.join(', ')}: role ARN, token (audience ${context.settings.clientId}), endpoints and region in place; no static keys` };
     },
   },
 ];

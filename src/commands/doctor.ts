@@ -52,6 +52,7 @@ export interface DoctorFlags extends FlagValues, AdminFlags {
   minioLogCommand?: string;
   pod?: string[];
   workload?: string[];
+  allWorkloads?: boolean;
   output: 'text' | 'json';
 }
 
@@ -148,6 +149,7 @@ export async function runDoctor(flags: DoctorFlags): Promise<ReturnType<typeof d
     options: { probe: Boolean(flags.probe), minioCaPem, minioLog, admin, adminUnavailable },
     memo: new Map(),
     workloadRefs,
+    allWorkloads: Boolean(flags.allWorkloads),
     results: new Map(),
   };
   const selected = categories.length === 0 ? DOCTOR_CHECKS : DOCTOR_CHECKS.filter((check) => categories.includes(check.category.toLowerCase()));

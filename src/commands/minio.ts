@@ -105,7 +105,7 @@ export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFl
   const profile = await loadProfile(flags.config);
   const settings = await resolveProviderSettings(flags, profile);
   await verifyBeforeRestart(flags, profile, settings.configUrl);
-  const clientSecret = await clientSecretFor(flags);
+  const clientSecret = await clientSecretFor(flags, profile);
   if (!flags.apply) {
     await emitMinioEnv(settings, clientSecret, flags);
     logger.info('then restart MinIO, and confirm the role ARN: minio-irsa role-arn --from-logs <log> (or --from-admin)');

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { writeFileSafely } from '../fs-safe.js';
 import { generateClientSecret, readClientSecretFile } from '../minio/client-secret.js';
 import { broadPolicyWarning } from '../minio/policy.js';
-import { loadProfile, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
+import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
 import { printable, Unrepresentable } from '../encode.js';
 import { renderAuthnConfig, type AuthnApiVersion } from '../render/authn-config.js';
 import { DEFAULT_LITESTREAM_IMAGES, renderLitestream, type LitestreamVersion } from '../render/litestream.js';
@@ -104,9 +104,14 @@ export function refuseSecretOnTerminal(flags: Pick<MinioEnvOutputFlags, 'out'>):
   }
 }
 
-export async function clientSecretFor(flags: Pick<MinioEnvOutputFlags, 'clientSecretFile'>): Promise<string> {
-  if (!flags.clientSecretFile) return generateClientSecret();
-  const { secret, warning } = await readClientSecretFile(flags.clientSecretFile);
+/**
+ * --client-secret-file, else the profile's minio.clientSecretFile (the one init keeps), else a
+ * new random secret: re-running with a profile never rotates the secret unasked.
+ */
+export async function clientSecretFor(flags: FlagValues, profile: LoadedProfile): Promise<string> {
+  const file = await resolveIfGiven('clientSecretFile', flags, profile);
+  if (!file) return generateClientSecret();
+  const { secret, warning } = await readClientSecretFile(file);
   if (warning) logger.warn(warning);
   return secret;
 }
@@ -147,5 +152,5 @@ export async function renderMinioEnvCommand(flags: FlagValues & GlobalFlags & Mi
   refuseSecretOnTerminal(flags);
   const profile = await loadProfile(flags.config);
   const settings = await resolveProviderSettings(flags, profile);
-  await emitMinioEnv(settings, await clientSecretFor(flags), flags);
+  await emitMinioEnv(settings, await clientSecretFor(flags, profile), flags);
 }

@@ -212,6 +212,24 @@ describe('doctor against the real rig', () => {
     assert.match(absent.checks['workload.spec']?.message ?? '', /skipped: pass --pod NS\/NAME/);
   });
 
+  it('--all-workloads finds every wired workload of the namespace (an injected Deployment, a bare pod), and names the broken one', async () => {
+    const deployment = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: apps}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      serviceAccountName: web\n      containers: [{name: app, image: nginx}]\n`;
+    const injected = await runCli(['inject'], { cwd: work, input: deployment('injected-web') });
+    assert.equal(injected.code, 0, injected.stderr);
+    const rendered = await runCli(['render', 'pod', '--name', 'bare-broken'], { cwd: work });
+    const broken = rendered.stdout.replace('        - name: AWS_REGION', '        - name: AWS_ACCESS_KEY_ID\n          value: AKIAEXAMPLE\n        - name: AWS_REGION');
+    for (const manifest of [injected.stdout, deployment('not-wired'), broken]) assert.equal((await rig.kubectl(['apply', '-f', '-'], manifest)).code, 0);
+    const found = await doctor(['--category', 'Workloads', '--all-workloads', '--namespace', 'apps']);
+    const all = [found.checks['workload.spec']?.message, ...(found.checks['workload.spec']?.details ?? [])].join('\n');
+    assert.match(all, /deployment\/apps\/injected-web/);
+    assert.doesNotMatch(all, /not-wired/, 'a workload without web identity is not judged');
+    assert.match(all, /pod\/apps\/bare-broken: container aws: AWS_ACCESS_KEY_ID is set/, 'the broken bare pod is named');
+    assert.equal(found.result.code, 1);
+    const empty = await doctor(['--category', 'Workloads', '--all-workloads', '--namespace', 'default']);
+    assert.equal(empty.checks['workload.spec']?.result, 'warn');
+    assert.match(empty.checks['workload.spec']?.message ?? '', /no workload in namespace default uses web identity/);
+  });
+
   it('a k3s cluster with anonymous auth off: the anonymous check fails with the k3s fix', async () => {
     const k3s = await Rig.start({ k3s: true, anonymous: 'off', minio: false });
     try {

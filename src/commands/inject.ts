@@ -1,0 +1,71 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { printable } from '../encode.js';
+import { UsageError } from '../errors.js';
+import { readBoundedFile, readBoundedStdin } from '../fs-safe.js';
+import { injectManifests, type InjectReport } from '../inject/manifests.js';
+import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
+import { roleArnFor } from '../render/workload.js';
+import { AWS_DEFAULT_REGION } from '../settings.js';
+import { logger } from '../ui/logger.js';
+import { writeOut } from '../ui/output.js';
+
+// inject: manifests in (files, directories, stdin), the same manifests out with the token
+// volume, its mount and the AWS_* variables added to every pod template. Offline, like
+// `linkerd inject`; usable as a Helm post-renderer (stdin to stdout).
+
+const MAX_INPUT_BYTES = 256 << 20;
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+interface InjectFlags extends FlagValues {
+  config?: string;
+  allowStaticKeys?: boolean;
+}
+
+async function inputs(paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) {
+    // Nothing piped in: waiting on a terminal would look like a hang.
+    if (process.stdin.isTTY) throw new UsageError('no manifests: nothing on stdin and no paths given', 'pipe manifests in (kubectl get deploy web -o yaml | minio-irsa inject), or pass files or directories');
+    return ['-'];
+  }
+  const files: string[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      files.push(path);
+      continue;
+    }
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new UsageError(`${printable(path)} does not exist`, 'pass manifest files, directories, or - for stdin');
+    if (!info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const entries = await readdir(path, { recursive: true });
+    files.push(...entries.filter((entry) => MANIFEST.test(entry)).sort().map((entry) => join(path, entry)));
+  }
+  return files;
+}
+
+export async function injectCommand(paths: string[], flags: InjectFlags): Promise<void> {
+  const profile = await loadProfile(flags.config);
+  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'], flags, profile);
+  const injection = { roleArn: roleArnFor(settings), endpoint: settings.endpoint, region: settings.region ?? AWS_DEFAULT_REGION, audience: settings.clientId, tokenPath: settings.tokenPath, tokenExpiration: settings.tokenExpiration };
+  const total: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const outputs: string[] = [];
+  for (const file of await inputs(paths)) {
+    const source = file === '-' ? 'stdin' : file;
+    const text = file === '-' ? await readBoundedStdin(MAX_INPUT_BYTES, 'manifests') : (await readBoundedFile(file, MAX_INPUT_BYTES, 'manifests', 'pass manifest files, directories, or - for stdin')).text;
+    const result = injectManifests(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
+    if (result.text.trim() !== '') outputs.push(result.text);
+    total.injected.push(...result.report.injected);
+    total.unchanged.push(...result.report.unchanged);
+    total.optedOut.push(...result.report.optedOut);
+    total.passedThrough += result.report.passedThrough;
+    total.notes.push(...result.report.notes);
+  }
+  writeOut(outputs.map((text, index) => (index === 0 || text.startsWith('---') ? text : `---\n${text}`)).join(''));
+  for (const note of total.notes) logger.warn(note);
+  logger.info(
+    `injected ${total.injected.length}${total.injected.length ? ` (${total.injected.join(', ')})` : ''}; already injected ${total.unchanged.length}; opted out ${total.optedOut.length}; other objects passed through ${total.passedThrough}`,
+  );
+}

@@ -1,0 +1,122 @@
+import { posix } from 'node:path';
+
+// The one mutation core: what a pod spec needs to reach MinIO with its service-account
+// token, as JSON Patch operations relative to the pod spec. `inject` applies them to YAML
+// (keeping comments and order); a webhook would return them as they are.
+
+export const TOKEN_VOLUME = 'minio-irsa-token';
+/** Per object: "false" leaves it alone. */
+export const INJECT_ANNOTATION = 'minio-irsa.io/inject';
+/** Per object: comma-separated container names that get nothing. */
+export const SKIP_CONTAINERS_ANNOTATION = 'minio-irsa.io/skip-containers';
+const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+
+export interface InjectionSettings {
+  roleArn: string;
+  endpoint: string;
+  region: string;
+  audience: string;
+  tokenPath: string;
+  tokenExpiration: number;
+}
+
+export interface PatchOperation {
+  op: 'add';
+  /** JSON Pointer segments under the pod spec; a final "-" appends. */
+  path: (string | number)[];
+  value: unknown;
+}
+
+export interface Injection {
+  patch: PatchOperation[];
+  /** What was left as the user set it, or why nothing was done. */
+  notes: string[];
+  /** Containers that carry static keys: refused unless allowed. */
+  staticKeys: string[];
+}
+
+interface EnvVar {
+  name?: unknown;
+  value?: unknown;
+}
+interface Mount {
+  name?: unknown;
+  mountPath?: unknown;
+}
+interface Container {
+  name?: unknown;
+  env?: unknown;
+  volumeMounts?: unknown;
+}
+
+const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+
+export function desiredEnv(settings: InjectionSettings): [string, string][] {
+  return [
+    ['AWS_ROLE_ARN', settings.roleArn],
+    ['AWS_WEB_IDENTITY_TOKEN_FILE', settings.tokenPath],
+    ['AWS_ENDPOINT_URL_STS', settings.endpoint],
+    ['AWS_ENDPOINT_URL_S3', settings.endpoint],
+    ['AWS_REGION', settings.region],
+  ];
+}
+
+/**
+ * The operations for one pod spec. Idempotent (an injected spec yields none), never
+ * overrides what the user set (a note says so), skips the named containers.
+ */
+export function planInjection(spec: Record<string, unknown>, annotations: Record<string, unknown>, settings: InjectionSettings): Injection {
+  const patch: PatchOperation[] = [];
+  const notes: string[] = [];
+  const staticKeys: string[] = [];
+  const tokenDir = posix.dirname(settings.tokenPath);
+  const skip = new Set(String(annotations[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+
+  const volumes = list<{ name?: unknown }>(spec['volumes']);
+  if (!volumes.some((volume) => volume.name === TOKEN_VOLUME)) {
+    const volume = { name: TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: settings.audience, expirationSeconds: settings.tokenExpiration, path: posix.basename(settings.tokenPath) } }] } };
+    patch.push(Array.isArray(spec['volumes']) ? { op: 'add', path: ['volumes', '-'], value: volume } : { op: 'add', path: ['volumes'], value: [volume] });
+  }
+
+  for (const field of ['initContainers', 'containers'] as const) {
+    list<Container>(spec[field]).forEach((container, index) => {
+      const name = String(container.name ?? index);
+      if (skip.has(name)) {
+        notes.push(`container ${name} skipped (${SKIP_CONTAINERS_ANNOTATION})`);
+        return;
+      }
+      const env = list<EnvVar>(container.env);
+      if (env.some((item) => STATIC_KEYS.includes(String(item.name)))) staticKeys.push(name);
+      const missing: { name: string; value: string }[] = [];
+      for (const [key, value] of desiredEnv(settings)) {
+        const present = env.find((item) => item.name === key);
+        if (!present) missing.push({ name: key, value });
+        else if (present.value !== value) notes.push(`container ${name}: ${key} kept as the manifest sets it`);
+      }
+      if (missing.length > 0) {
+        if (Array.isArray(container.env)) for (const item of missing) patch.push({ op: 'add', path: [field, index, 'env', '-'], value: item });
+        else patch.push({ op: 'add', path: [field, index, 'env'], value: missing });
+      }
+      const mounts = list<Mount>(container.volumeMounts);
+      const atDir = mounts.find((mount) => mount.mountPath === tokenDir);
+      if (atDir && atDir.name !== TOKEN_VOLUME) notes.push(`container ${name}: ${tokenDir} already mounts ${String(atDir.name)}; left as it is`);
+      else if (!atDir) {
+        const mount = { name: TOKEN_VOLUME, mountPath: tokenDir, readOnly: true };
+        patch.push(Array.isArray(container.volumeMounts) ? { op: 'add', path: [field, index, 'volumeMounts', '-'], value: mount } : { op: 'add', path: [field, index, 'volumeMounts'], value: [mount] });
+      }
+    });
+  }
+  return { patch, notes, staticKeys };
+}
+
+/** Where the pod spec is in each kind that carries one. */
+export const POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};

@@ -1,0 +1,136 @@
+import { parseAllDocuments, type Document } from 'yaml';
+import { printable } from '../encode.js';
+import { UsageError } from '../errors.js';
+import { INJECT_ANNOTATION, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
+
+// inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
+// JSON. Objects without a pod template pass through untouched.
+
+export interface InjectOptions {
+  allowStaticKeys: boolean;
+}
+
+export interface InjectReport {
+  injected: string[];
+  unchanged: string[];
+  optedOut: string[];
+  passedThrough: number;
+  notes: string[];
+}
+
+type Json = Record<string, unknown>;
+type Apply = (path: (string | number)[], op: PatchOperation) => void;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function at(value: unknown, path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) current = isObject(current) || Array.isArray(current) ? (current as Record<string | number, unknown>)[key] : undefined;
+  return current;
+}
+
+function describe(object: Json): string {
+  const metadata = isObject(object['metadata']) ? object['metadata'] : {};
+  const namespace = typeof metadata['namespace'] === 'string' ? `${metadata['namespace']}/` : '';
+  return printable(`${String(object['kind'])} ${namespace}${String(metadata['name'] ?? '(unnamed)')}`);
+}
+
+function annotationsOf(value: unknown): Json {
+  const annotations = at(value, ['metadata', 'annotations']);
+  return isObject(annotations) ? annotations : {};
+}
+
+/** Walks one object (a List's items too), planning and applying the patch through `apply`. */
+function visit(object: unknown, base: (string | number)[], settings: InjectionSettings, options: InjectOptions, report: InjectReport, apply: Apply): void {
+  if (!isObject(object)) return;
+  const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
+  if (kind === 'List' || kind.endsWith('List')) {
+    const items = object['items'];
+    if (Array.isArray(items)) items.forEach((item, index) => visit(item, [...base, 'items', index], settings, options, report, apply));
+    return;
+  }
+  const specPath = POD_SPEC_PATHS[kind];
+  const spec = specPath ? at(object, specPath) : undefined;
+  if (!specPath || !isObject(spec)) {
+    report.passedThrough += 1;
+    return;
+  }
+  const name = describe(object);
+  const template = specPath.slice(0, -1);
+  const annotations = { ...annotationsOf(object), ...annotationsOf(template.length > 0 ? at(object, template) : object) };
+  if (String(annotations[INJECT_ANNOTATION]) === 'false') {
+    report.optedOut.push(name);
+    return;
+  }
+  const injection = planInjection(spec, annotations, settings);
+  if (injection.staticKeys.length > 0 && !options.allowStaticKeys) {
+    throw new UsageError(`${name}: container ${injection.staticKeys.join(', ')} carries static keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), which would win over the token`, 'remove them (the token replaces them), annotate the object minio-irsa.io/inject: "false", or pass --allow-static-keys');
+  }
+  report.notes.push(...injection.notes.map((note) => `${name}: ${note}`));
+  if (injection.patch.length === 0) {
+    report.unchanged.push(name);
+    return;
+  }
+  for (const op of injection.patch) apply([...base, ...specPath], op);
+  report.injected.push(name);
+}
+
+function applyToJson(root: unknown): Apply {
+  return (prefix, op) => {
+    const path = [...prefix, ...op.path];
+    const last = path[path.length - 1];
+    const parent = at(root, path.slice(0, -1)) as Record<string | number, unknown> | unknown[];
+    if (last === '-' && Array.isArray(parent)) parent.push(op.value);
+    else (parent as Record<string | number, unknown>)[last as string | number] = op.value;
+  };
+}
+
+function applyToYaml(doc: Document): Apply {
+  return (prefix, op) => {
+    const path = [...prefix, ...op.path];
+    if (path[path.length - 1] === '-') doc.addIn(path.slice(0, -1), doc.createNode(op.value));
+    else doc.setIn(path, doc.createNode(op.value));
+  };
+}
+
+export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
+    }
+    const objects = Array.isArray(value) ? value : [value];
+    objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
+    return { text: `${JSON.stringify(value, null, 2)}\n`, report };
+  }
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  if (!Array.isArray(docs)) return { text, report }; // empty input: nothing to do
+  const out: string[] = [];
+  let offset = 0;
+  for (const [index, doc] of docs.entries()) {
+    const error = doc.errors[0];
+    if (error) throw new UsageError(`${printable(source)}:${error.linePos?.[0]?.line ?? 0} is not valid YAML: ${printable(error.message.split('\n')[0] ?? '')}`, 'pass Kubernetes manifests as YAML or JSON');
+    const original = text.slice(offset, doc.range[2]);
+    offset = doc.range[2];
+    let changed = false;
+    if (doc.contents !== null) {
+      const apply = applyToYaml(doc);
+      visit(doc.toJS({ maxAliasCount: 100 }) as unknown, [], settings, options, report, (path, op) => {
+        changed = true;
+        apply(path, op);
+      });
+    }
+    // An untouched document is copied as it was, byte for byte; a changed one is re-emitted.
+    if (!changed) out.push(original);
+    else {
+      const emitted = doc.toString({ lineWidth: 0 });
+      out.push(index === 0 || emitted.startsWith('---') ? emitted : `---\n${emitted}`);
+    }
+  }
+  out.push(text.slice(offset));
+  return { text: out.join(''), report };
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { runAws } from '../helpers/aws.js';
+import { runCli } from '../helpers/cli.js';
+import { configureHealthy } from '../helpers/healthy.js';
+import { reportRigOnFailure } from '../helpers/rig-logs.js';
+import { Rig } from '../rig/index.js';
+
+// inject against the real apiserver and MinIO: what it writes is accepted by the apiserver
+// (server-side dry run and a real create), and the variables it adds are the only
+// configuration the real aws CLI needs to reach MinIO with the pod's token.
+
+// What a typical chart renders (a Deployment with probes, a Service, a ConfigMap, a CronJob).
+const CHART = `# Source: web/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: apps
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: apps
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      serviceAccountName: web
+      securityContext: {runAsNonRoot: true, runAsUser: 1000}
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /healthz, port: http}}
+          env:
+            - name: LOG_LEVEL
+              value: info
+          volumeMounts:
+            - {name: cache, mountPath: /cache}
+      volumes:
+        - {name: cache, emptyDir: {}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup, namespace: apps}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          serviceAccountName: web
+          restartPolicy: OnFailure
+          containers: [{name: backup, image: amazon/aws-cli}]
+`;
+
+describe('inject against the real rig', () => {
+  let rig: Rig;
+  let work: string;
+  let adminEnv: Record<string, string>;
+
+  before(async () => {
+    rig = await Rig.start();
+    ({ work, adminEnv } = await configureHealthy(rig));
+  });
+  afterEach(reportRigOnFailure(() => rig));
+  after(async () => rig?.stop());
+
+  it('a chart\'s manifests, injected, pass the apiserver\'s server-side dry run; as a Helm post-renderer (stdin to stdout) too', async () => {
+    const injected = await runCli(['inject'], { cwd: work, input: CHART });
+    assert.equal(injected.code, 0, injected.stderr);
+    assert.match(injected.stderr, /injected 2 \(Deployment apps\/web, CronJob apps\/backup\); already injected 0; opted out 0; other objects passed through 1/);
+    const applied = await rig.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], injected.stdout);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /deployment\.apps\/web created \(server dry run\)/);
+    assert.match(applied.stdout, /cronjob\.batch\/backup created \(server dry run\)/);
+  });
+
+  it('files and directories: every manifest in them, in a stable order', async () => {
+    const dir = join(mkdtempSync(join(work, 'manifests-')), 'k8s');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'a.yaml'), CHART);
+    writeFileSync(join(dir, 'sub', 'pod.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j', namespace: 'apps' }, spec: { serviceAccountName: 'web', containers: [{ name: 'c', image: 'nginx' }] } }));
+    writeFileSync(join(dir, 'README.md'), 'not a manifest');
+    const result = await runCli(['inject', dir], { cwd: work });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /injected 3 \(Deployment apps\/web, CronJob apps\/backup, Pod apps\/j\)/);
+    assert.equal(parseAllDocuments(result.stdout).length, 4);
+  });
+
+  it('an injected pod, created for real, carries exactly what inject wrote; its variables alone get the aws CLI into MinIO', async () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: injected, namespace: apps}\nspec:\n  serviceAccountName: web\n  containers: [{name: app, image: amazon/aws-cli}]\n`;
+    const injected = await runCli(['inject'], { cwd: work, input: pod });
+    assert.equal(injected.code, 0, injected.stderr);
+    const created = await rig.kubectl(['apply', '-f', '-'], injected.stdout);
+    assert.equal(created.code, 0, created.stderr);
+    const live = JSON.parse((await rig.kubectl(['get', 'pod', '-n', 'apps', 'injected', '-o', 'json'], '')).stdout) as {
+      spec: { containers: { env: { name: string; value: string }[]; volumeMounts: { name: string; mountPath: string }[] }[]; volumes: { name: string; projected?: { sources: { serviceAccountToken?: { audience: string; expirationSeconds: number } }[] } }[] };
+    };
+    const env = Object.fromEntries(live.spec.containers[0]?.env.map((item) => [item.name, item.value]) ?? []);
+    const volume = live.spec.volumes.find((item) => item.name === 'minio-irsa-token');
+    const audience = volume?.projected?.sources[0]?.serviceAccountToken?.audience ?? '';
+    assert.equal(audience, 'sts.amazonaws.com');
+    // What the kubelet would project into the pod: a token for its ServiceAccount with that audience.
+    const tokenFile = join(work, 'pod-token');
+    writeFileSync(tokenFile, await rig.cluster.requestToken('apps', 'web', audience, 600), { mode: 0o600 });
+    const vars = { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile } as Record<string, string>;
+    const file = join(work, 'from-pod.txt');
+    writeFileSync(file, 'hi\n');
+    const put = await runAws(rig.binaries.aws, ['s3', 'cp', file, 's3://apps-web/from-pod.txt'], vars);
+    assert.equal(put.code, 0, put.stderr);
+    void adminEnv;
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { UsageError } from '../../src/errors.js';
+import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
+import { injectManifests } from '../../src/inject/manifests.js';
+
+const settings: InjectionSettings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
+const inject = (text: string, allowStaticKeys = false) => injectManifests(text, 'test.yaml', settings, { allowStaticKeys });
+type Pod = { spec: { containers: { name: string; env?: { name: string; value: string }[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[]; initContainers?: Pod['spec']['containers']; volumes?: { name: string; projected?: { sources: { serviceAccountToken: Record<string, unknown> }[] } }[] } };
+const envOf = (container: Pod['spec']['containers'][number] | undefined) => Object.fromEntries((container?.env ?? []).map((item) => [item.name, item.value]));
+
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  serviceAccountName: web\n  containers:\n    - name: app\n      image: nginx\n';
+
+describe('inject core', () => {
+  it('adds the projected token volume, its read-only mount and the five variables', () => {
+    const { text, report } = inject(POD);
+    const pod = parse(text) as Pod;
+    assert.deepEqual(report.injected, ['Pod apps/p']);
+    assert.deepEqual(envOf(pod.spec.containers[0]), {
+      AWS_ROLE_ARN: settings.roleArn,
+      AWS_WEB_IDENTITY_TOKEN_FILE: settings.tokenPath,
+      AWS_ENDPOINT_URL_STS: settings.endpoint,
+      AWS_ENDPOINT_URL_S3: settings.endpoint,
+      AWS_REGION: 'us-east-1',
+    });
+    assert.deepEqual(pod.spec.containers[0]?.volumeMounts, [{ name: TOKEN_VOLUME, mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true }]);
+    assert.deepEqual(pod.spec.volumes?.[0]?.projected?.sources[0]?.serviceAccountToken, { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' });
+  });
+
+  it('is idempotent: an injected manifest comes out byte for byte the same', () => {
+    const once = inject(POD).text;
+    const twice = inject(once);
+    assert.equal(twice.text, once);
+    assert.deepEqual(twice.report.unchanged, ['Pod apps/p']);
+  });
+
+  it('never overrides a variable or a mount the user set, and says so', () => {
+    const spec = { containers: [{ name: 'app', env: [{ name: 'AWS_REGION', value: 'eu-west-1' }], volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }] };
+    const { patch, notes } = planInjection(spec, {}, settings);
+    assert.ok(!patch.some((op) => JSON.stringify(op.value).includes('"AWS_REGION"')));
+    assert.ok(!patch.some((op) => op.path.includes('volumeMounts')));
+    assert.deepEqual(notes, ['container app: AWS_REGION kept as the manifest sets it', 'container app: /var/run/secrets/eks.amazonaws.com/serviceaccount already mounts mine; left as it is']);
+  });
+
+  it('reaches init containers, skips the containers named in the annotation', () => {
+    const text = 'kind: Pod\nmetadata:\n  name: p\n  annotations: {minio-irsa.io/skip-containers: "proxy"}\nspec:\n  initContainers: [{name: init, image: a}]\n  containers: [{name: app, image: b}, {name: proxy, image: c}]\n';
+    const pod = parse(inject(text).text) as Pod;
+    assert.equal(envOf(pod.spec.initContainers?.[0])['AWS_ROLE_ARN'], settings.roleArn);
+    assert.equal(envOf(pod.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn);
+    assert.equal(pod.spec.containers[1]?.env, undefined);
+  });
+
+  it('refuses containers that carry static keys unless allowed', () => {
+    const text = 'kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]}]\n';
+    assert.throws(() => inject(text), (error: unknown) => error instanceof UsageError && /Deployment d: container app carries static keys/.test(error.message));
+    assert.deepEqual(inject(text, true).report.injected, ['Deployment d']);
+  });
+
+  it('leaves an opted-out object alone, byte for byte', () => {
+    const text = 'kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata:\n      annotations: {minio-irsa.io/inject: "false"}\n    spec:\n      containers: [{name: app}]\n';
+    const result = inject(text);
+    assert.equal(result.text, text);
+    assert.deepEqual(result.report.optedOut, ['Deployment d']);
+  });
+
+  it('finds the pod template of every workload kind, and passes other objects through', () => {
+    const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].map((kind) => `kind: ${kind}\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      containers: [{name: app}]\n`);
+    kinds.push('kind: CronJob\nmetadata: {name: x}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: app}]\n');
+    kinds.push('kind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n');
+    const { text, report } = inject(kinds.join('---\n'));
+    assert.equal(report.injected.length, 6);
+    assert.equal(report.passedThrough, 1);
+    const docs = parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, unknown>);
+    assert.equal(docs.length, 7);
+    assert.deepEqual(docs[6], { kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
+  });
+
+  it('keeps comments and key order', () => {
+    const text = '# top\nkind: Pod # the kind\nmetadata:\n  name: p\nspec:\n  # containers below\n  containers:\n    - name: app # main\n      image: nginx\n  restartPolicy: Never\n';
+    const out = inject(text).text;
+    for (const comment of ['# top', '# the kind', '# containers below', '# main']) assert.ok(out.includes(comment), comment);
+    assert.ok(out.indexOf('restartPolicy') > out.indexOf('containers'), 'order kept');
+  });
+
+  it('reads List objects and JSON, and writes JSON back as JSON', () => {
+    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(JSON.stringify(parse(POD)))] });
+    const { text, report } = inject(list);
+    assert.deepEqual(report.injected, ['Pod apps/p']);
+    const parsed = JSON.parse(text) as { items: Pod[] };
+    assert.equal(envOf(parsed.items[0]?.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn);
+  });
+
+  it('bad YAML is one line naming the source and the line', () => {
+    assert.throws(() => inject('kind: Pod\nspec: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
+  });
+});
