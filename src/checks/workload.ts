@@ -172,8 +172,9 @@ export const workloadChecks: Check<DoctorContext>[] = [
         problems.push(...inspection.problems.map((p) => `${raw}: ${p}`));
         warnings.push(...inspection.warnings.map((w) => `${raw}: ${w}`));
       }
-      if (problems.length > 0) return { status: 'fail', message: problems[0] ?? '', details: [...problems.slice(1), ...warnings], hint: 'compare with minio-irsa render pod (or inject the wiring)' };
-      if (warnings.length > 0) return { status: 'warn', message: warnings[0] ?? '', details: warnings.slice(1) };
+      const inspected = `inspected: ${refs.join(', ')}`;
+      if (problems.length > 0) return { status: 'fail', message: problems[0] ?? '', details: [...problems.slice(1), ...warnings, inspected], hint: 'compare with minio-irsa render pod (or inject the wiring: minio-irsa inject)' };
+      if (warnings.length > 0) return { status: 'warn', message: warnings[0] ?? '', details: [...warnings.slice(1), inspected] };
       return { status: 'ok', message: `${refs.join(', ')}: role ARN, token (audience ${context.settings.clientId}), endpoints and region in place; no static keys` };
     },
   },

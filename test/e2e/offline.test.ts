@@ -49,7 +49,9 @@ describe('minio-irsa offline', () => {
   });
 
   it('--help and render load neither @kubernetes/client-node nor minio', async () => {
-    for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn']]) {
+    const pod = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'pod.yaml');
+    writeFileSync(pod, 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n');
+    for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn'], ['inject', '--endpoint', 'https://minio.lan:9000', pod]]) {
       const trace = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'imports');
       writeFileSync(trace, '');
       const result = await runCli(args, { nodeArgs: ['--import', join(ROOT, 'test/helpers/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
