@@ -66,6 +66,6 @@ export async function injectCommand(paths: string[], flags: InjectFlags): Promis
   writeOut(outputs.map((text, index) => (index === 0 || text.startsWith('---') ? text : `---\n${text}`)).join(''));
   for (const note of total.notes) logger.warn(note);
   logger.info(
-    `injected ${total.injected.length}${total.injected.length ? ` (${total.injected.join(', ')})` : ''}; already injected ${total.unchanged.length}; opted out ${total.optedOut.length}; other objects passed through ${total.passedThrough}`,
+    `injected ${total.injected.length}${total.injected.length ? ` (${total.injected.slice(0, 5).join(', ')}${total.injected.length > 5 ? `, and ${total.injected.length - 5} more` : ''})` : ''}; already injected ${total.unchanged.length}; opted out ${total.optedOut.length}; other objects passed through ${total.passedThrough}`,
   );
 }

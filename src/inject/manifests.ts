@@ -107,13 +107,44 @@ export function injectManifests(text: string, source: string, settings: Injectio
     objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
     return { text: `${JSON.stringify(value, null, 2)}\n`, report };
   }
+  // Only documents that can hold a pod template are parsed (YAML parsing is the cost here);
+  // the rest are copied byte for byte. A line starting with "---" always starts a document
+  // (YAML ends any scalar there), so splitting on such lines is exact.
+  const out: string[] = [];
+  let line = 1;
+  for (const chunk of splitDocuments(text)) {
+    if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
+      if (/^[^#\s-]/m.test(chunk.replace(/^---.*$/m, ''))) report.passedThrough += 1;
+      out.push(chunk);
+    } else {
+      out.push(injectChunk(chunk, source, line, settings, options, report));
+    }
+    line += chunk.split('\n').length - 1;
+  }
+  return { text: out.join(''), report };
+}
+
+/** The text cut at every line that starts with "---"; joined back, the pieces are the text. */
+export function splitDocuments(text: string): string[] {
+  const pieces: string[] = [];
+  const marker = /^---(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  for (let match = marker.exec(text); match; match = marker.exec(text)) {
+    if (match.index > start) pieces.push(text.slice(start, match.index));
+    start = match.index;
+  }
+  pieces.push(text.slice(start));
+  return pieces.filter((piece) => piece !== '');
+}
+
+function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
-  if (!Array.isArray(docs)) return { text, report }; // empty input: nothing to do
+  if (!Array.isArray(docs)) return text;
   const out: string[] = [];
   let offset = 0;
   for (const [index, doc] of docs.entries()) {
     const error = doc.errors[0];
-    if (error) throw new UsageError(`${printable(source)}:${error.linePos?.[0]?.line ?? 0} is not valid YAML: ${printable(error.message.split('\n')[0] ?? '')}`, 'pass Kubernetes manifests as YAML or JSON');
+    if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(error.message.split('\n')[0] ?? '')}`, 'pass Kubernetes manifests as YAML or JSON');
     const original = text.slice(offset, doc.range[2]);
     offset = doc.range[2];
     let changed = false;
@@ -132,5 +163,5 @@ export function injectManifests(text: string, source: string, settings: Injectio
     }
   }
   out.push(text.slice(offset));
-  return { text: out.join(''), report };
+  return out.join('');
 }

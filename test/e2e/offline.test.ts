@@ -39,6 +39,17 @@ describe('minio-irsa offline', () => {
     assert.match(bad.stderr, /--isolation "none" is not an isolation mode/);
   });
 
+  it('a large output through a pipe arrives whole (stdout drains before the exit)', async () => {
+    const deployment = (i: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n---\n`;
+    const input = Array.from({ length: 400 }, (_, i) => deployment(i)).join('');
+    const result = await runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.stdout.length > 256 * 1024, `only ${result.stdout.length} bytes arrived`);
+    assert.equal(result.stdout.match(/^kind: Deployment$/gm)?.length, 400);
+    assert.equal(result.stdout.match(/name: AWS_ROLE_ARN/g)?.length, 400);
+    assert.match(result.stderr, /injected 400 \(Deployment web-0, Deployment web-1, Deployment web-2, Deployment web-3, Deployment web-4, and 395 more\)/);
+  });
+
   it('--help and --version work', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);

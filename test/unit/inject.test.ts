@@ -92,6 +92,6 @@ describe('inject core', () => {
   });
 
   it('bad YAML is one line naming the source and the line', () => {
-    assert.throws(() => inject('kind: Pod\nspec: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
+    assert.throws(() => inject('kind: Service\nmetadata: {name: s}\n---\nkind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
   });
 });

@@ -1,0 +1,63 @@
+// inject's throughput: it runs on every `helm install` as a post-renderer, so it must stay
+// linear in its input. Generates N MB of realistic manifests (Deployments with comments,
+// Services, ConfigMaps), pipes them through `minio-irsa inject`, reports wall time and peak
+// memory (target: 10 MB in well under a second). BENCH_MB sets the size (default 10).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const megabytes = Number(process.env.BENCH_MB ?? 10);
+const bin = fileURLToPath(new URL('../bin/minio-irsa.js', import.meta.url));
+const deployment = (i) => `# Source: chart/templates/deployment-${i}.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-${i}
+  namespace: apps
+  labels: {app: web-${i}, tier: frontend}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web-${i}}
+  template:
+    metadata:
+      labels: {app: web-${i}}
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{name: http, containerPort: 8080}]
+          env:
+            - name: LOG_LEVEL   # verbosity
+              value: info
+          resources: {limits: {cpu: 500m, memory: 256Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-${i}, namespace: apps}
+spec:
+  selector: {app: web-${i}}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-${i}, namespace: apps}
+data: {config.yaml: "key: value"}
+---
+`;
+let input = '';
+for (let i = 0; input.length < megabytes * 1024 * 1024; i++) input += deployment(i);
+const sizeMb = (input.length / 1024 / 1024).toFixed(1);
+
+const runs = [];
+for (let round = 0; round < 3; round++) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'inject', '--endpoint', 'https://minio.lan:9000'], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`inject exited ${result.status}: ${result.stderr}`);
+  const peakKb = Number(result.stderr.trim().split('\n').at(-1));
+  runs.push({ ms, peakKb, outMb: result.stdout.length / 1024 / 1024 });
+}
+runs.sort((a, b) => a.ms - b.ms);
+const mid = runs[1];
+console.log(`inject ${sizeMb} MB of manifests: median ${mid.ms.toFixed(0)} ms wall (min ${runs[0].ms.toFixed(0)}, max ${runs[2].ms.toFixed(0)}), peak RSS ${(mid.peakKb / 1024).toFixed(0)} MiB, ${mid.outMb.toFixed(1)} MB out`);
