@@ -89,8 +89,13 @@ export class InitContext implements InitStepContext {
     if (value === undefined) {
       const suggestions = options.suggestions ?? [];
       const fallback = suggestions[0]?.value ?? (spec.default === undefined ? undefined : Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default));
-      // An optional setting is never asked: it matters only to those who pass it.
+      // An optional setting is never asked: it matters only to those who pass it. Nor is one
+      // with a default that rarely changes (prefix, client id ...): flags and the profile set those.
       if (spec.optional && suggestions.length === 0) value = undefined;
+      else if (spec.default !== undefined && suggestions.length === 0 && !options.ask) {
+        value = spec.default;
+        silentDefault = true;
+      }
       else if (this.yes && fallback !== undefined) {
         value = this.parse(name, fallback, 'default');
         silentDefault = spec.default !== undefined && suggestions.length === 0;

@@ -41,6 +41,8 @@ export interface AskOptions {
   suggestions?: readonly Suggestion[];
   /** The suggestions are every possible answer (no "something else"). */
   closed?: boolean;
+  /** Ask even though the setting has a default (the workload's namespace). */
+  ask?: boolean;
 }
 
 /** What every step sees. Steps fill in what later steps need. */

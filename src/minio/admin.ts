@@ -33,6 +33,15 @@ export interface ServerInfo {
 const PREFIX = '/minio/admin/v3';
 const CONFIG_APPLIED = 'x-minio-config-applied';
 
+interface CallOptions {
+  query?: Record<string, string>;
+  body?: Uint8Array;
+  encryptedBody?: boolean;
+  what: string;
+  s3?: boolean;
+  accept?: number[];
+}
+
 export class AdminApiError extends OperationError {
   constructor(
     readonly status: number,
@@ -60,10 +69,26 @@ export class AdminClient {
     return this.target.endpoint;
   }
 
-  private async call(
+  /**
+   * A MinIO that has just (re)started answers 503 XMinioServerNotInitialized until its IAM
+   * is up (seconds; longer for a distributed one): asked again, within the deadline.
+   */
+  private async call(method: string, path: string, options: CallOptions): Promise<HttpResponse> {
+    const { remainingMs } = await import('../timeout.js');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.callOnce(method, path, options);
+      } catch (error) {
+        if (!(error instanceof AdminApiError && error.code === 'XMinioServerNotInitialized') || remainingMs() < 1000 || attempt >= 120) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  private async callOnce(
     method: string,
     path: string,
-    options: { query?: Record<string, string>; body?: Uint8Array; encryptedBody?: boolean; what: string; s3?: boolean; accept?: number[] },
+    options: CallOptions,
   ): Promise<HttpResponse> {
     const url = new URL(options.s3 ? path : `${PREFIX}${path}`, this.target.endpoint);
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
@@ -163,6 +188,11 @@ export class AdminClient {
       }
       throw error;
     }
+  }
+
+  /** Remove a provider from MinIO's config (init's rollback when MinIO cannot load it). */
+  async deleteOpenIdProvider(name: string): Promise<void> {
+    await this.call('DELETE', `/idp-config/openid/${encodeURIComponent(name)}`, { what: `remove OpenID provider ${name}` });
   }
 
   /** What `mc admin service restart` does: every node of the deployment restarts (re-execs itself). */

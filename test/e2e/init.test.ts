@@ -136,6 +136,31 @@ describe('init against the real rig, with admin credentials', () => {
   });
 });
 
+describe('init when MinIO cannot load the provider after the restart', () => {
+  let rig: Rig;
+  before(async () => (rig = await Rig.start()));
+  afterEach(reportRigOnFailure(() => rig));
+  after(async () => rig?.stop());
+
+  it('says so and rolls the provider back, so MinIO\'s IAM is not left stalled', async () => {
+    const work = mkdtempSync(join(rig.dir, 'init-rollback-'));
+    const env = { MINIO_ROOT_USER: rig.s3.rootUser, MINIO_ROOT_PASSWORD: rig.s3.rootPassword, MC_HOST_rig: `http://${rig.s3.rootUser}:${rig.s3.rootPassword}@127.0.0.1:${rig.s3.port}`, MC_CONFIG_DIR: mkdtempSync(join(rig.dir, 'mc-')) };
+    const args = ['init', '--yes', '--skip-doctor', '--kubeconfig', rig.cluster.kubeconfig, '--endpoint', rig.s3.endpoint, '--namespace', 'apps', '--service-account', 'web', '--minio-certs-dir', rig.s3.certsDir];
+    // The first restart (to load the CA) goes as usual; the second loses the CA on the way, as a
+    // wrong certs directory on the real machine would: MinIO cannot fetch discovery at startup.
+    const ca = join(rig.s3.certsDir, 'CAs', 'kubernetes-ca.crt');
+    const restart = `if [ -e ${work}/restarted-once ]; then rm -f ${ca}; fi; touch ${work}/restarted-once; ${rig.binaries.mc} admin service restart rig --json >/dev/null`;
+    const result = await runCli([...args, '--minio-restart-cmd', restart], { cwd: work, env, timeoutMs: 240_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /MinIO restart \[failed\] MinIO restarted but did not load provider "_": rolled back/);
+    const admin = new AdminClient({ endpoint: rig.s3.endpoint, accessKey: rig.s3.rootUser, secretKey: rig.s3.rootPassword });
+    // Gone from MinIO's config, not just unloaded: with the CA back, a restart loads no provider.
+    rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
+    await rig.s3.restart({});
+    assert.deepEqual((await admin.listOpenIdProviders()).filter((p) => p.enabled), [], 'the provider was removed');
+  });
+});
+
 describe('init without admin credentials: files and instructions, then a second run after the user did them', () => {
   let rig: Rig;
   let work: string;
@@ -216,7 +241,8 @@ describe('init on a terminal', () => {
   it('answers typed at the prompts are kept when Ctrl-C interrupts, and the next run asks only what is left', async () => {
     const args = ['--config', join(work, 'minio-irsa.yaml'), 'init', '--kubeconfig', rig.cluster.kubeconfig, '--out-dir', join(work, 'out')];
     const first = await runInPty(args, [
-      { waitFor: /where MinIO runs/, type: '\r' },
+      { waitFor: /where MinIO runs/, type: '\x1b[B' }, // arrow down: container
+      { waitFor: /❯ container/, type: '\r' },
       { waitFor: /S3 API endpoint/, type: `${rig.s3.endpoint}\r` },
       { waitFor: /how workloads are kept apart/, type: '\r' },
       { waitFor: /workload's namespace/, type: 'apps\r' },
@@ -228,12 +254,15 @@ describe('init on a terminal', () => {
     assert.equal(saved['minio']?.['endpoint'], rig.s3.endpoint);
     assert.equal(saved['workload']?.['serviceAccount'], 'web');
     assert.equal(saved['workload']?.['namespace'], 'apps');
+    assert.equal(saved['minio']?.['location'], 'container', 'chosen with the arrow keys');
 
     const second = await runInPty([...args, '--ca-delivered', '--skip-proof', '--skip-doctor', '--minio-restart', 'manual'], [
       { waitFor: /workload's bucket/, type: '\r' }, // the suggested apps-web
       { waitFor: /apply ClusterRoleBinding/, type: 'y\r' },
       { waitFor: /issuer discovery URL/, type: '\r' },
     ]);
+    assert.equal(second.code, 3, second.screen);
+    assert.match(second.screen, /MinIO restart \[manual\] restart MinIO/);
     assert.doesNotMatch(second.screen, /S3 API endpoint|ServiceAccount:/, 'answered questions are not asked again');
     assert.match(second.screen, /Discovery RBAC \[done\]/);
     const after = parse(readFileSync(join(work, 'minio-irsa.yaml'), 'utf8')) as Record<string, Record<string, string>>;

@@ -88,7 +88,7 @@ describe('init answers', () => {
     const prompter = scripted([]);
     const { context, path } = await contextWith(prompter, { yes: true });
     assert.equal(await context.answer('bucket', { suggestions: [{ value: 'apps-web', why: 'own' }] }), 'apps-web');
-    assert.equal(await context.answer('namespace'), 'default');
+    assert.equal(await context.answer('namespace', { ask: true }), 'default');
     assert.deepEqual(prompter.asked, []);
     const text = readFileSync(path, 'utf8');
     assert.match(text, /bucket: apps-web/, 'a suggestion taken is recorded');
@@ -123,6 +123,16 @@ describe('init answers', () => {
     assert.deepEqual(prompter.asked[0]?.choices, ['host', 'container']);
     assert.equal(await context.answer('alias'), undefined);
     assert.equal(prompter.asked.length, 1);
+  });
+
+  it('on a terminal a setting with a rarely changed default is not asked (unless the step says so)', async () => {
+    const prompter = scripted(['apps']);
+    const { context, path } = await contextWith(prompter);
+    assert.equal(await context.answer('prefix'), '');
+    assert.equal(await context.answer('clientId'), 'sts.amazonaws.com');
+    assert.equal(await context.answer('namespace', { ask: true }), 'apps');
+    assert.deepEqual(prompter.asked.map((q) => q.flag), ['--namespace']);
+    assert.doesNotMatch(readFileSync(path, 'utf8'), /clientId|prefix/);
   });
 
   it('a dry run records nothing on disk', async () => {

@@ -32,10 +32,14 @@ export const restartStep: InitStep<InitContext> = {
       state = await read();
     }
     if (!state?.loaded) {
-      throw new OperationError(
-        `MinIO restarted but did not load provider "${name}"`,
-        'minio-irsa doctor --minio-log-command "journalctl -u minio" names why (a config URL or CA MinIO cannot use); to roll back: mc admin idp openid remove ALIAS ' + name,
-      );
+      const why = 'minio-irsa doctor --minio-log-command "journalctl -u minio" names why (a config URL or CA MinIO cannot use)';
+      // A provider MinIO cannot load stalls its IAM: offer to take it out again (yes with --yes).
+      if (context.dryRun || !(await context.confirm(`MinIO did not load provider "${name}"; roll it back (remove it and restart MinIO)?`, '--yes', true))) {
+        throw new OperationError(`MinIO restarted but did not load provider "${name}"`, `${why}; to roll back: mc admin idp openid remove ALIAS ${name}`);
+      }
+      await context.admin.deleteOpenIdProvider(name);
+      const back = await restartMinio(context, `provider "${name}" removed`);
+      throw new OperationError(`MinIO restarted but did not load provider "${name}": rolled back (${back.message})`, `${why}; fix it, then run minio-irsa init again`);
     }
     return { ...outcome, message: `${outcome.message}; provider "${name}" is loaded` };
   },

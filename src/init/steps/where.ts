@@ -30,7 +30,7 @@ export const whereStep: InitStep<InitContext> = {
       ],
       closed: true,
     });
-    const namespace = await context.answer('namespace');
+    const namespace = await context.answer('namespace', { ask: true });
     const serviceAccount = await context.answer('serviceAccount');
     const ownBucket = validBucketOrUndefined(`${namespace}-${serviceAccount}`);
     const bucket = await context.answer('bucket', { suggestions: isolation === 'bucket' && ownBucket ? [{ value: ownBucket, why: "the workload's own bucket" }] : [] });
