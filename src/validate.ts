@@ -222,25 +222,26 @@ export function homePath(raw: unknown, home = process.env['HOME'] ?? ''): string
   return value.startsWith('~/') && home ? `${home.replace(/\/+$/, '')}/${value.slice(2)}` : value;
 }
 
+/** A validator for one of a fixed set of words. */
+function oneOf<T extends string>(values: readonly T[], what: string): (raw: unknown) => T {
+  return (raw) => {
+    const value = text(raw);
+    if (!(values as readonly string[]).includes(value)) throw new InvalidValue(`${shown(value)} is not ${what} (${values.join(', ')})`);
+    return value as T;
+  };
+}
+
 export const ISOLATION_MODES = ['bucket', 'prefix', 'prefix-nolist'] as const;
 export type Isolation = (typeof ISOLATION_MODES)[number];
 
 /** How workloads are kept apart (docs/security.md, "Isolation"). */
-export function isolation(raw: unknown): Isolation {
-  const value = text(raw);
-  if (!(ISOLATION_MODES as readonly string[]).includes(value)) throw new InvalidValue(`${shown(value)} is not an isolation mode (${ISOLATION_MODES.join(', ')})`);
-  return value as Isolation;
-}
+export const isolation = oneOf(ISOLATION_MODES, 'an isolation mode');
 
 export const MINIO_LOCATIONS = ['host', 'container', 'cluster'] as const;
 export type MinioLocation = (typeof MINIO_LOCATIONS)[number];
 
 /** Where MinIO runs: it decides how MinIO gets the CA, its settings and its restart. */
-export function minioLocation(raw: unknown): MinioLocation {
-  const value = text(raw);
-  if (!(MINIO_LOCATIONS as readonly string[]).includes(value)) throw new InvalidValue(`${shown(value)} is not a MinIO location (${MINIO_LOCATIONS.join(', ')})`);
-  return value as MinioLocation;
-}
+export const minioLocation = oneOf(MINIO_LOCATIONS, 'a MinIO location');
 
 export function mcAlias(raw: unknown): string {
   const value = text(raw);

@@ -86,6 +86,7 @@ export async function clusterApplyCommand(flags: ClusterFlags & { subject: Anony
     logger.success(`applied ClusterRoleBinding ${plan.name} (field manager minio-irsa)`);
   }
 
+  const { waitForPublicDiscovery } = await import('../kube/probe.js');
   const after = await waitForPublicDiscovery(effectiveConfigUrl(context), connection.caPem);
   if (after.access !== 'public') throw new OperationError(`after applying, discovery still answers ${after.status}`, 'check for other authorizers or a proxy in front of the apiserver');
   const { verifyDiscovery } = await import('../kube/discovery.js');
@@ -93,18 +94,6 @@ export async function clusterApplyCommand(flags: ClusterFlags & { subject: Anony
   logger.success(`discovery and JWKS are public: issuer ${report.issuer}, ${report.keys.length} key(s) at ${report.jwksUri}`);
   for (const warning of report.warnings) logger.warn(warning);
   logger.info(report.note);
-}
-
-/** The authorizer sees a new binding through a cache: give it a few seconds to take effect. */
-async function waitForPublicDiscovery(url: string, caPem: string | undefined) {
-  const { probeAnonymous } = await import('../kube/probe.js');
-  const deadline = Date.now() + 15_000;
-  let result = await probeAnonymous(url, caPem);
-  while (result.access !== 'public' && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    result = await probeAnonymous(url, caPem);
-  }
-  return result;
 }
 
 /** Remove only what minio-irsa created. */

@@ -46,3 +46,14 @@ export async function probeAnonymous(target: string, caPem: string | undefined):
   const suffix = restricted ? ' (anonymous access is restricted to chosen paths: the narrowest exposure)' : '';
   return { access, status: discovery.status, url, restricted, message: `${MESSAGES[access]}${access === 'unexpected' ? ` (${discovery.status})` : ''}${suffix}` };
 }
+
+/** The authorizer sees a new binding through a cache: ask again for a few seconds until discovery is public. */
+export async function waitForPublicDiscovery(url: string, caPem: string | undefined, timeoutMs = 15_000): Promise<ProbeResult> {
+  const deadline = Date.now() + timeoutMs;
+  let result = await probeAnonymous(url, caPem);
+  while (result.access !== 'public' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    result = await probeAnonymous(url, caPem);
+  }
+  return result;
+}

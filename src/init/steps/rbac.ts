@@ -23,15 +23,8 @@ export const rbacStep: InitStep<InitContext> = {
     }
     await context.mustConfirm(`apply ClusterRoleBinding ${plan.name}?`);
     await applyDiscoveryRbac(connection, plan);
-    const { probeAnonymous } = await import('../../kube/probe.js');
-    const url = new URL(DISCOVERY_PATH, connection.server).href;
-    // The authorizer sees a new binding through a cache: give it a few seconds.
-    const deadline = Date.now() + 15_000;
-    let probe = await probeAnonymous(url, connection.caPem);
-    while (probe.access !== 'public' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      probe = await probeAnonymous(url, connection.caPem);
-    }
+    const { waitForPublicDiscovery } = await import('../../kube/probe.js');
+    const probe = await waitForPublicDiscovery(new URL(DISCOVERY_PATH, connection.server).href, connection.caPem);
     if (probe.access !== 'public') throw new OperationError(`after applying ${plan.name}, discovery still answers ${probe.status}`, 'check for other authorizers or a proxy in front of the apiserver');
     return { status: 'done', message: `applied ClusterRoleBinding ${plan.name} (field manager minio-irsa); discovery is public` };
   },
