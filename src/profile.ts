@@ -20,16 +20,21 @@ export const EMPTY_PROFILE: LoadedProfile = { path: undefined, values: {}, lines
 
 export async function loadProfile(explicitPath: string | undefined): Promise<LoadedProfile> {
   const path = explicitPath ?? DEFAULT_PROFILE;
-  let source: string;
-  try {
-    source = (await readBoundedFile(path, PROFILE_MAX_BYTES, 'the profile', 'check the path given to --config')).text;
-  } catch (error) {
-    if (explicitPath === undefined && error instanceof UnreadableFile && error.code === 'ENOENT') return EMPTY_PROFILE;
-    throw error;
-  }
+  const source = await readProfileSource(path, explicitPath === undefined);
+  if (source === undefined) return EMPTY_PROFILE;
   // The YAML parser loads only when there is a profile to parse.
   const { parseProfile } = await import('./profile-file.js');
   return parseProfile(source, path);
+}
+
+/** The profile's text; undefined when it does not exist and may be absent. */
+export async function readProfileSource(path: string, mayBeAbsent: boolean): Promise<string | undefined> {
+  try {
+    return (await readBoundedFile(path, PROFILE_MAX_BYTES, 'the profile', 'check the path given to --config')).text;
+  } catch (error) {
+    if (mayBeAbsent && error instanceof UnreadableFile && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 export type FlagValues = Readonly<Record<string, unknown>>;

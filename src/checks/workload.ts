@@ -1,4 +1,5 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import { STATIC_KEY_VARIABLES } from '../inject/core.js';
 import type { Connection } from '../kube/connect.js';
 import type { DoctorContext } from './context.js';
 import type { Check, CheckResult } from './types.js';
@@ -21,7 +22,6 @@ export interface Inspection {
   containers: string[];
 }
 
-const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'LITESTREAM_ACCESS_KEY_ID', 'LITESTREAM_SECRET_ACCESS_KEY'];
 
 function envOf(container: V1Container): Map<string, string | undefined> {
   return new Map((container.env ?? []).map((variable) => [variable.name, variable.valueFrom ? undefined : (variable.value ?? '')]));
@@ -62,7 +62,7 @@ export function inspectPodSpec(spec: V1PodSpec, expected: Expectations): Inspect
       else if (expected.endpoint && env.get(name) !== undefined && env.get(name)?.replace(/\/+$/, '') !== expected.endpoint) say(warnings, `${name} is ${env.get(name) ?? ''}, not ${expected.endpoint}`);
     }
     if (!env.has('AWS_REGION') && !env.has('AWS_DEFAULT_REGION')) say(warnings, "no AWS_REGION: some SDKs refuse to sign without one (set MinIO's region, us-east-1 by default)");
-    for (const key of STATIC_KEYS) if (env.has(key)) say(problems, `${key} is set: static keys silently win over web identity`);
+    for (const key of STATIC_KEY_VARIABLES) if (env.has(key)) say(problems, `${key} is set: static keys silently win over web identity`);
     if ((container.envFrom ?? []).length > 0) say(warnings, 'envFrom may bring static keys (AWS_ACCESS_KEY_ID) that win over web identity: check those Secrets and ConfigMaps');
     if (env.get('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true') say(problems, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true makes the SDK ignore the MinIO endpoints');
     if (isLitestream && env.has('AWS_CA_BUNDLE')) say(warnings, "litestream's HTTP client ignores AWS_CA_BUNDLE: give it MinIO's CA with SSL_CERT_FILE");

@@ -121,13 +121,13 @@ export async function runDoctor(flags: DoctorFlags): Promise<ReturnType<typeof d
   let admin: DoctorContext['options']['admin'];
   const minioCaPem = await minioCa(flags);
   if (settings.endpoint || settings.alias) {
-    const { resolveAdmin } = await import('../minio/credentials.js');
+    const { NoAdminCredentials, resolveAdmin } = await import('../minio/credentials.js');
     try {
       const target = await resolveAdmin({ alias: settings.alias, accessKey: flags.adminUser, secretKeyFile: flags.adminSecretFile, endpoint: settings.endpoint, caPem: minioCaPem });
       settings.endpoint ??= target.endpoint;
       admin = async () => new (await import('../minio/admin.js')).AdminClient(target);
     } catch (error) {
-      if (!(error instanceof UsageError) || !/admin credentials are needed/.test(error.message)) throw error;
+      if (!(error instanceof NoAdminCredentials)) throw error;
       adminUnavailable = 'no admin credentials: pass --alias NAME, or set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, or --admin-user with --admin-secret-file';
     }
   }

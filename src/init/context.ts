@@ -3,6 +3,7 @@ import type { Connection } from '../kube/connect.js';
 import type { ClusterCa } from '../kube/ca.js';
 import type { Detection } from '../kube/detect.js';
 import type { AdminClient } from '../minio/admin.js';
+import type { AdminFlags } from '../commands/admin-flags.js';
 import type { FlagValues } from '../profile.js';
 import { SETTINGS, type Profile, type SettingName } from '../settings.js';
 import { InvalidValue } from '../validate.js';
@@ -13,7 +14,7 @@ import type { AskOptions, InitStepContext, Prompter } from './types.js';
 
 export type RestartMethod = 'admin' | 'command' | 'wait' | 'manual';
 
-export interface InitFlags extends FlagValues {
+export interface InitFlags extends FlagValues, AdminFlags {
   config?: string;
   yes?: boolean;
   dryRun?: boolean;
@@ -31,9 +32,6 @@ export interface InitFlags extends FlagValues {
   skipProof?: boolean;
   skipDoctor?: boolean;
   appImage?: string;
-  adminUser?: string;
-  adminSecretFile?: string;
-  minioCaFile?: string;
 }
 
 /** What the steps share: answers, connections, and what the later steps must do. */
@@ -43,17 +41,12 @@ export class InitContext implements InitStepContext {
   connection?: Connection;
   detection?: Detection;
   ca?: ClusterCa;
-  issuer?: string;
   /** null: no admin credentials, so init writes files and says what to do with them. */
   admin?: AdminClient | null;
   adminSource?: string;
   minioCaPem?: string | undefined;
-  /** MinIO's region as the server reports it. */
-  serverRegion?: string | undefined;
   /** Why MinIO must restart (CA delivered, provider added or changed); empty: it need not. */
   readonly restartReasons: string[] = [];
-  /** The provider is saved in MinIO's config and will be loaded by a restart. */
-  providerSaved = false;
   discoveryAccess?: string;
   /** A dry run planned the RBAC: discovery cannot be fetched anonymously yet. */
   rbacPlanned = false;

@@ -1,6 +1,7 @@
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { writeFileSafely } from '../fs-safe.js';
-import { loadProfile, DEFAULT_PROFILE, type LoadedProfile } from '../profile.js';
+import { parseProfile } from '../profile-file.js';
+import { DEFAULT_PROFILE, readProfileSource, type LoadedProfile } from '../profile.js';
 import { SETTINGS, type Profile, type SettingName } from '../settings.js';
 
 // init's answers, written to minio-irsa.yaml as they are given: Ctrl-C loses nothing and the
@@ -22,15 +23,13 @@ export class ProfileStore {
   /** `persist` false (a dry run): answers are kept in memory only. */
   static async open(explicitPath: string | undefined, persist: boolean): Promise<ProfileStore> {
     const path = explicitPath ?? DEFAULT_PROFILE;
-    // Validates the file as every command does (errors name file, line and key).
-    const loaded = await loadProfile(path).catch(async (error: unknown) => {
-      if ((error as { code?: string }).code === 'ENOENT') return { path, values: {}, lines: {} } satisfies LoadedProfile;
-      throw error;
-    });
+    // Read once: validated as every command does (errors name file, line and key), and kept
+    // as a document to edit, comments and all. init creates the profile when it is absent.
+    const source = await readProfileSource(path, true);
+    const loaded: LoadedProfile = source === undefined ? { path, values: {}, lines: {} } : parseProfile(source, path);
     let doc: Document;
-    if (loaded.path && Object.keys(loaded.values).length > 0) {
-      const { readBoundedFile } = await import('../fs-safe.js');
-      doc = parseDocument((await readBoundedFile(path, 1 << 20, 'the profile', 'check --config')).text);
+    if (source !== undefined && source.trim() !== '') {
+      doc = parseDocument(source);
     } else {
       doc = parseDocument('version: 1\n');
       doc.commentBefore = ` ${HEADER}`;

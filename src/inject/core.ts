@@ -9,7 +9,8 @@ export const TOKEN_VOLUME = 'minio-irsa-token';
 export const INJECT_ANNOTATION = 'minio-irsa.io/inject';
 /** Per object: comma-separated container names that get nothing. */
 export const SKIP_CONTAINERS_ANNOTATION = 'minio-irsa.io/skip-containers';
-const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+/** Static keys win over web identity in the SDKs and litestream: inject refuses them, doctor fails on them. */
+export const STATIC_KEY_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'LITESTREAM_ACCESS_KEY_ID', 'LITESTREAM_SECRET_ACCESS_KEY'];
 
 export interface InjectionSettings {
   roleArn: string;
@@ -86,7 +87,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
         return;
       }
       const env = list<EnvVar>(container.env);
-      if (env.some((item) => STATIC_KEYS.includes(String(item.name)))) staticKeys.push(name);
+      if (env.some((item) => STATIC_KEY_VARIABLES.includes(String(item.name)))) staticKeys.push(name);
       const missing: { name: string; value: string }[] = [];
       for (const [key, value] of desiredEnv(settings)) {
         const present = env.find((item) => item.name === key);

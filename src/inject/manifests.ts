@@ -1,7 +1,7 @@
 import { parseAllDocuments, type Document } from 'yaml';
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
-import { INJECT_ANNOTATION, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
+import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
 // JSON. Objects without a pod template pass through untouched.
@@ -64,7 +64,7 @@ function visit(object: unknown, base: (string | number)[], settings: InjectionSe
   }
   const injection = planInjection(spec, annotations, settings);
   if (injection.staticKeys.length > 0 && !options.allowStaticKeys) {
-    throw new UsageError(`${name}: container ${injection.staticKeys.join(', ')} carries static keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), which would win over the token`, 'remove them (the token replaces them), annotate the object minio-irsa.io/inject: "false", or pass --allow-static-keys');
+    throw new UsageError(`${name}: container ${injection.staticKeys.join(', ')} carries static keys (${STATIC_KEY_VARIABLES.join(', ')}), which would win over the token`, 'remove them (the token replaces them), annotate the object minio-irsa.io/inject: "false", or pass --allow-static-keys');
   }
   report.notes.push(...injection.notes.map((note) => `${name}: ${note}`));
   if (injection.patch.length === 0) {

@@ -5,6 +5,7 @@ import { registerSecret } from '../secrets.js';
 import { decryptData, encryptData } from './madmin-crypto.js';
 import { assertMinio } from './recognise.js';
 import { signV4 } from './sigv4.js';
+import { remainingMs } from '../timeout.js';
 
 // MinIO's admin API (what `mc admin` speaks): SigV4 with service "s3", bodies of the
 // idp-config calls encrypted with the caller's secret key.
@@ -74,7 +75,6 @@ export class AdminClient {
    * is up (seconds; longer for a distributed one): asked again, within the deadline.
    */
   private async call(method: string, path: string, options: CallOptions): Promise<HttpResponse> {
-    const { remainingMs } = await import('../timeout.js');
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.callOnce(method, path, options);

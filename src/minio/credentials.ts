@@ -88,6 +88,9 @@ async function fromAlias(alias: string): Promise<ResolvedAdmin> {
   return { endpoint, accessKey: String(entry.accessKey), secretKey: String(entry.secretKey), source: `mc alias "${alias}" (${printable(mc?.path ?? '')})` };
 }
 
+/** None were given anywhere: commands that can do without them (doctor, init) go on without. */
+export class NoAdminCredentials extends UsageError {}
+
 export async function resolveAdmin(source: AdminSource): Promise<ResolvedAdmin> {
   let resolved: ResolvedAdmin;
   if (source.alias) {
@@ -106,7 +109,7 @@ export async function resolveAdmin(source: AdminSource): Promise<ResolvedAdmin> 
       from = '--admin-user and MINIO_ROOT_PASSWORD';
     }
     if (!accessKey || !secretKey) {
-      throw new UsageError('MinIO admin credentials are needed', 'pass --alias NAME (an mc alias), or set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, or pass --admin-user with --admin-secret-file');
+      throw new NoAdminCredentials('MinIO admin credentials are needed', 'pass --alias NAME (an mc alias), or set MINIO_ROOT_USER and MINIO_ROOT_PASSWORD, or pass --admin-user with --admin-secret-file');
     }
     if (!source.endpoint) throw new UsageError("MinIO's endpoint is needed for the admin API", 'pass --endpoint https://minio.example.com:9000 (or use --alias)');
     resolved = { endpoint: source.endpoint, accessKey, secretKey, source: from, warning };

@@ -33,7 +33,7 @@ describe('minio-irsa offline', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['minio-irsa.yaml'], 'only the answers given so far (the kubeconfig flag) are recorded');
   });
 
-  it('init -o json on a terminal wants --yes; a bad --isolation is bad input (exit 2)', async () => {
+  it('init with a bad --isolation is bad input (exit 2)', async () => {
     const bad = await runCli(['init', '--yes', '--isolation', 'none', '--endpoint', 'https://minio.lan:9000', '--kubeconfig', '/nonexistent'], { cwd: mkdtempSync(join(tmpdir(), 'irsa-init-')) });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--isolation "none" is not an isolation mode/);

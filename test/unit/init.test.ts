@@ -149,6 +149,12 @@ describe('init answers', () => {
     assert.match(text, /^# my cluster at home\nversion: 1\nworkload:\n {2}# the app\n {2}namespace: apps\n {2}serviceAccount: web\nkube:\n {2}context: home # k3s\n$/);
   });
 
+  it('a profile holding only comments keeps them when the first answer is added', async () => {
+    const { context, path } = await contextWith(scripted(['web']), {}, '# written by hand: home lab\nversion: 1\n');
+    await context.answer('serviceAccount');
+    assert.equal(readFileSync(path, 'utf8'), '# written by hand: home lab\nversion: 1\nworkload:\n  serviceAccount: web\n');
+  });
+
   it('a confirmation with --yes is not asked; without a terminal it names the flag', async () => {
     const yes = await contextWith(scripted([]), { yes: true });
     assert.equal(await yes.context.confirm('apply?', '--yes'), true);

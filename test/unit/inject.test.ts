@@ -55,6 +55,8 @@ describe('inject core', () => {
     const text = 'kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]}]\n';
     assert.throws(() => inject(text), (error: unknown) => error instanceof UsageError && /Deployment d: container app carries static keys/.test(error.message));
     assert.deepEqual(inject(text, true).report.injected, ['Deployment d']);
+    const litestream = text.replace('AWS_ACCESS_KEY_ID', 'LITESTREAM_ACCESS_KEY_ID');
+    assert.throws(() => inject(litestream), /carries static keys/, "litestream's own keys win over the token too");
   });
 
   it('leaves an opted-out object alone, byte for byte', () => {

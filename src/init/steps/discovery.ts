@@ -23,7 +23,6 @@ export const discoveryStep: InitStep<InitContext> = {
     const checked = configUrl === IN_CLUSTER ? new URL(DISCOVERY_PATH, connection.server).href : configUrl;
     const { verifyDiscovery } = await import('../../kube/discovery.js');
     const report = await verifyDiscovery(checked, context.ca.pem);
-    context.issuer = report.issuer;
     const warnings = [...report.warnings, ...(context.ca.warning ? [context.ca.warning] : [])];
     if (checked !== configUrl) warnings.push(`${configUrl} resolves only inside the cluster: checked through ${checked} (the same apiserver)`);
     return { status: 'unchanged', message: `${configUrl}: issuer ${report.issuer}, ${report.keys.length} key(s), CA from ${context.ca.description}; ${report.note}`, warnings };

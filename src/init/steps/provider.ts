@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { OperationError } from '../../errors.js';
-import { readBoundedFile, writeFileSafely, writeIfChanged } from '../../fs-safe.js';
+import { UnreadableFile, writeFileSafely, writeIfChanged } from '../../fs-safe.js';
 import { AdminApiError } from '../../minio/admin.js';
 import { generateClientSecret, readClientSecretFile } from '../../minio/client-secret.js';
 import { providerSettings, renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../../render/minio-env.js';
@@ -59,17 +59,12 @@ export const providerStep: InitStep<InitContext> = {
 
 async function clientSecret(context: InitContext, file: string): Promise<string> {
   if (!context.flags.rotateSecret) {
-    const present = await readBoundedFile(file, 1024, 'the client secret file', 'check minio.clientSecretFile').then(
-      () => true,
-      (error: unknown) => {
-        if ((error as { code?: string }).code === 'ENOENT') return false;
-        throw error;
-      },
-    );
-    if (present) {
+    try {
       const { secret, warning } = await readClientSecretFile(file);
       if (warning) context.warnings.push(warning);
       return secret;
+    } catch (error) {
+      if (!(error instanceof UnreadableFile && error.code === 'ENOENT')) throw error;
     }
   }
   const secret = generateClientSecret();

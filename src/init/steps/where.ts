@@ -1,4 +1,3 @@
-import { UsageError } from '../../errors.js';
 import { validBucketOrUndefined } from '../suggest.js';
 import type { InitContext } from '../context.js';
 import type { InitStep } from '../types.js';
@@ -54,7 +53,7 @@ async function chooseContext(context: InitContext): Promise<void> {
 }
 
 async function adminCredentials(context: InitContext): Promise<void> {
-  const { resolveAdmin } = await import('../../minio/credentials.js');
+  const { NoAdminCredentials, resolveAdmin } = await import('../../minio/credentials.js');
   const { minioCa } = await import('../../commands/admin-flags.js');
   context.minioCaPem = await minioCa(context.flags);
   try {
@@ -69,7 +68,7 @@ async function adminCredentials(context: InitContext): Promise<void> {
     context.admin = new AdminClient(target);
     context.adminSource = target.source;
   } catch (error) {
-    if (!(error instanceof UsageError) || !/admin credentials are needed/.test(error.message)) throw error;
+    if (!(error instanceof NoAdminCredentials)) throw error;
     context.admin = null;
   }
 }
