@@ -179,6 +179,57 @@ export function buildProgram(): Command {
     ['bucket', 'prefix', 'isolation', 'namespace', 'serviceAccount'],
   ).action(run(async () => (await import('./commands/render.js')).renderPolicyCommand as Action));
 
+  withSettings(
+    render
+      .command('webhook')
+      .description('the mutating webhook for a cluster: Namespace, RBAC, serving certificate, Deployment, Service, PodDisruptionBudget, MutatingWebhookConfiguration (--url: the configuration alone, for a webhook run elsewhere)')
+      .option('--name <name>', 'name of every object', 'minio-irsa-webhook')
+      .option('--namespace <name>', "the webhook's own namespace (never mutated)", 'minio-irsa')
+      .option('--image <image>', 'the webhook image (build it with the Dockerfile) [default: minio-irsa:<version>]')
+      .option('--replicas <n>', 'webhook replicas', '2')
+      .addOption(new Option('--failure-policy <policy>', 'when the webhook cannot be reached: Ignore (pods start unmutated; doctor finds them) or Fail (pod creation refused)').choices(['Ignore', 'Fail']).default('Ignore'))
+      .option('--webhook-timeout <seconds>', 'how long the apiserver waits for the webhook', '5')
+      .option('--namespace-opt-in', `mutate only in namespaces labelled minio-irsa.io/webhook=enabled`)
+      .option('--cert-manager', 'let cert-manager issue the serving certificate and inject the caBundle')
+      .option('--tls-cert-file <file>', 'bring your own serving certificate (with --tls-key-file and --ca-file)')
+      .option('--tls-key-file <file>', 'its private key')
+      .option('--ca-file <file>', 'the CA that signed it (the caBundle)')
+      .option('--days <n>', 'validity of a generated certificate', '365')
+      .option('--url <url>', 'register a webhook served outside the cluster at this https URL (needs --ca-file)'),
+    ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'],
+  ).action(async (_options: unknown, command: Command) => {
+    const { renderWebhookCommand } = await import('./commands/webhook.js');
+    await renderWebhookCommand(command.optsWithGlobals(), __VERSION__);
+  });
+
+  const webhook = program.command('webhook').description('the mutating admission webhook: pods of opted-in ServiceAccounts get the token, its mount and the AWS_* variables');
+  withSettings(
+    webhook
+      .command('serve')
+      .description('serve AdmissionReview v1 over HTTPS (POST /mutate); /healthz, /readyz and /metrics on the metrics port')
+      .option('--address <ip>', 'address for the apiserver', '0.0.0.0')
+      .option('--port <port>', 'HTTPS port (0: any free port)', '8443')
+      .option('--metrics-address <ip>', 'address for health and Prometheus metrics', '0.0.0.0')
+      .option('--metrics-port <port>', 'plain HTTP port for /healthz, /readyz, /metrics (0: any free port)', '9090')
+      .option('--tls-cert-file <file>', 'serving certificate (PEM)', '/etc/minio-irsa/webhook/tls.crt')
+      .option('--tls-key-file <file>', 'its private key (PEM)', '/etc/minio-irsa/webhook/tls.key')
+      .option('--namespace-opt-in', 'mutate only in namespaces labelled minio-irsa.io/webhook=enabled')
+      .option('--lookup-grace <ms>', 'how long to wait for a ServiceAccount created with its pod before asking the apiserver', '2000')
+      .option('--shutdown-delay <seconds>', 'on SIGTERM, keep serving this long while unready, so endpoints drop the pod first', '5'),
+    ['kubeconfig', 'context', 'endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'],
+  ).action(run(async () => (await import('./commands/webhook.js')).webhookServeCommand as Action));
+
+  webhook
+    .command('certs')
+    .description('a CA and a serving certificate for the webhook (tls.crt, tls.key 0600, ca.crt), for a webhook run outside the cluster')
+    .requiredOption('--out-dir <dir>', 'where to write them')
+    .option('--name <name>', 'the Service name the certificate covers', 'minio-irsa-webhook')
+    .option('--namespace <name>', "the webhook's namespace", 'minio-irsa')
+    .option('--host <name-or-ip...>', 'more names or IP addresses to cover (127.0.0.1 for a local webhook)')
+    .option('--days <n>', 'validity', '365')
+    .option('--force', 'replace existing files (rotation)')
+    .action(run(async () => (await import('./commands/webhook.js')).webhookCertsCommand as Action));
+
   const cluster = program.command('cluster').description('the cluster side: anonymous issuer discovery, RBAC, CA');
   withSettings(
     cluster

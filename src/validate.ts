@@ -1,6 +1,7 @@
 // Validators for user input. Each returns the normalised value or throws InvalidValue with
 // a sentence saying what a valid value looks like; the caller adds where the value came from.
 
+import { isIP } from 'node:net';
 import { hasControl, printable } from './encode.js';
 
 export class InvalidValue extends Error {}
@@ -246,5 +247,31 @@ export const minioLocation = oneOf(MINIO_LOCATIONS, 'a MinIO location');
 export function mcAlias(raw: unknown): string {
   const value = text(raw);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value)) throw new InvalidValue(`${shown(value)} is not an mc alias name (letters, digits, '_' and '-')`);
+  return value;
+}
+
+/** Where the apiserver calls a webhook run outside the cluster: https, no query or fragment (the apiserver's own rule). */
+export function webhookUrl(raw: unknown): string {
+  const parsed = url(raw);
+  if (parsed.protocol !== 'https:') throw new InvalidValue(`${shown(parsed.href)} is not https: the apiserver calls webhooks over TLS only`);
+  if (parsed.search || parsed.hash || parsed.href.includes('?') || parsed.href.includes('#')) throw new InvalidValue(`${shown(parsed.href)} must not have a query or fragment`);
+  return parsed.href;
+}
+
+/** A name a certificate is issued for: a DNS-1123 subdomain or an IP address. */
+export function certificateHost(raw: unknown): string {
+  const value = text(raw);
+  if (isIP(value)) return value;
+  try {
+    return dns1123Subdomain(value);
+  } catch {
+    throw new InvalidValue(`${shown(value)} is neither a DNS name (lower-case letters, digits, '-' and '.') nor an IP address`);
+  }
+}
+
+/** An address to listen on: an IP address. */
+export function listenAddress(raw: unknown): string {
+  const value = text(raw);
+  if (!isIP(value)) throw new InvalidValue(`${shown(value)} is not an IP address to listen on (0.0.0.0, ::, 127.0.0.1)`);
   return value;
 }

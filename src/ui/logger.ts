@@ -37,6 +37,10 @@ export const logger = {
     write(`${color.red('error:')} ${clean(message)}`);
     if (hint) write(`  ${color.dim('fix:')} ${clean(hint)}`);
   },
+  /** A structured log record (long-running servers): one JSON line, secrets scrubbed, never coloured. */
+  record(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, string | number | boolean | undefined> = {}): void {
+    write(redact(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })));
+  },
   /** Debug output may span lines (stack traces); each line is cleaned. */
   debug(message: string): void {
     if (debugEnabled) for (const line of message.split('\n')) write(color.dim(clean(line)));

@@ -62,14 +62,14 @@ describe('minio-irsa offline', () => {
   it('--help and render load neither @kubernetes/client-node nor minio', async () => {
     const pod = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'pod.yaml');
     writeFileSync(pod, 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n');
-    for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn'], ['inject', '--endpoint', 'https://minio.lan:9000', pod]]) {
+    for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn'], ['inject', '--endpoint', 'https://minio.lan:9000', pod], ['render', 'webhook', '--endpoint', 'https://minio.lan:9000', '--image', 'img:1']]) {
       const trace = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'imports');
       writeFileSync(trace, '');
       const result = await runCli(args, { nodeArgs: ['--import', join(ROOT, 'test/helpers/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
       assert.equal(result.code, 0, result.stderr);
       const imported = readFileSync(trace, 'utf8');
       assert.match(imported, /dist\/cli\.js/, 'the trace must see imports at all');
-      assert.doesNotMatch(imported, /@kubernetes\/client-node|^minio$|@inquirer|^ora$/m, args.join(' '));
+      assert.doesNotMatch(imported, /@kubernetes\/client-node|^minio$|@inquirer|^ora$|prom-client/m, args.join(' '));
     }
   });
 
