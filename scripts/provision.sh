@@ -14,6 +14,7 @@ MC_VERSION="${MINIO_IRSA_MC_VERSION:-v0.0.0-20250313080218-cf909e1063a9}"
 # clients of the generated policies. cgo (SQLite), about a minute each.
 LITESTREAM_03="${MINIO_IRSA_LITESTREAM_03:-v0.3.14}"
 LITESTREAM_05="${MINIO_IRSA_LITESTREAM_05:-v0.5.16}"
+HELM_VERSION="${MINIO_IRSA_HELM_VERSION:-v3.22.0}"
 CACHE="${MINIO_IRSA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minio-irsa}"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
@@ -115,6 +116,12 @@ build_mc() {
   go_install_cached "$CACHE/mc-$MC_VERSION" mc "github.com/minio/mc@$MC_VERSION" "-s -w" "about 5 minutes"
 }
 
+build_helm() {
+  # The real Helm, to drive inject as a post-renderer exactly as `helm install` does.
+  go_install_cached "$CACHE/helm-$HELM_VERSION" helm "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+    "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "about 2 minutes"
+}
+
 build_litestream() {
   local version="$1" dir="$CACHE/litestream-$1"
   if [ -x "$dir/litestream" ]; then return; fi
@@ -170,7 +177,8 @@ build_mc
 build_goyaml
 build_litestream "$LITESTREAM_03"
 build_litestream "$LITESTREAM_05"
+build_helm
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm"}
 JSON

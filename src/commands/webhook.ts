@@ -90,7 +90,7 @@ export async function webhookServeCommand(flags: ServeFlags): Promise<void> {
   const { serve } = await import('../webhook/server.js');
   const cache = await startWatchCache(k8s, kc, graceMs, (what, error) => logger.record('warn', 'watch failed; restarting it', { what, error: error instanceof Error ? error.message : String(error) }));
   const running = await serve({ address, port, metricsAddress, metricsPort, certFile: flags.tlsCertFile, keyFile: flags.tlsKeyFile, defaults, lookups: cache, metrics: await createMetrics(), shutdownDelayMs, drainMs: 10_000 });
-  logger.record('info', 'listening', { address, port: running.port, metricsPort: running.metricsPort, audience: defaults.settings.audience, namespaceOptIn: defaults.namespaceOptIn });
+  logger.record('info', 'listening', { address, port: running.port, metricsPort: running.metricsPort, pid: process.pid, audience: defaults.settings.audience, namespaceOptIn: defaults.namespaceOptIn });
 
   // SIGTERM (the kubelet) or Ctrl-C: unready, drain, stop: no admission is cut mid-way.
   process.removeAllListeners('SIGINT');

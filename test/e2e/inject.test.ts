@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { runAws } from '../helpers/aws.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, ROOT, run, runCli } from '../helpers/cli.js';
 import { configureHealthy } from '../helpers/healthy.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { Rig } from '../rig/index.js';
@@ -88,6 +88,27 @@ describe('inject against the real rig', () => {
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /deployment\.apps\/web created \(server dry run\)/);
     assert.match(applied.stdout, /cronjob\.batch\/backup created \(server dry run\)/);
+  });
+
+  it('as a post-renderer of the real helm: helm template keeps its Source comments, helm install puts injected workloads into the apiserver', async () => {
+    const chart = join(ROOT, 'test/fixtures/charts/web');
+    const postRenderer = ['--post-renderer', BIN, '--post-renderer-args', 'inject'];
+    const helm = (args: string[]) => run(rig.binaries.helm, args, { cwd: work, env: { HELM_CACHE_HOME: join(work, 'helm-cache'), HELM_CONFIG_HOME: join(work, 'helm-config'), HELM_DATA_HOME: join(work, 'helm-data'), NO_COLOR: '1' } });
+    const template = await helm(['template', 'shop', chart, '--namespace', 'apps', ...postRenderer]);
+    assert.equal(template.code, 0, template.stderr);
+    assert.match(template.stdout, /^# Source: web\/templates\/service\.yaml$/m);
+    const docs = parseAllDocuments(template.stdout).map((doc) => doc.toJS() as { kind: string; spec?: { template?: { spec: { initContainers?: { env?: { name: string }[] }[] } } } });
+    assert.deepEqual(docs.map((doc) => doc.kind), ['ServiceAccount', 'Service', 'Deployment', 'CronJob']);
+    assert.ok(docs[2]?.spec?.template?.spec.initContainers?.[0]?.env?.some((item) => item.name === 'AWS_ROLE_ARN'), 'init containers are injected too');
+
+    const install = await helm(['install', 'shop', chart, '--namespace', 'apps', '--kubeconfig', rig.cluster.kubeconfig, ...postRenderer]);
+    assert.equal(install.code, 0, install.stderr);
+    const deployment = JSON.parse((await rig.kubectl(['get', 'deployment', '-n', 'apps', 'shop-web', '-o', 'json'])).stdout) as { spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[]; volumes?: { name: string }[] } } } };
+    const env = Object.fromEntries(deployment.spec.template.spec.containers[0]?.env?.map((item) => [item.name, item.value]) ?? []);
+    assert.equal(env['AWS_ENDPOINT_URL_STS'], rig.s3.endpoint);
+    assert.ok(deployment.spec.template.spec.volumes?.some((volume) => volume.name === 'minio-irsa-token'));
+    const cronjob = await rig.kubectl(['get', 'cronjob', '-n', 'apps', 'shop-web-backup', '-o', 'jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].env[0].name}']);
+    assert.equal(cronjob.stdout, 'AWS_ROLE_ARN');
   });
 
   it('files and directories: every manifest in them, in a stable order', async () => {

@@ -24,6 +24,8 @@ export interface RigBinaries extends Binaries {
   /** litestream v0.3.x and v0.5.x, real clients of the generated policies. */
   litestream03: string;
   litestream05: string;
+  /** The real Helm (post-renderer tests). */
+  helm: string;
 }
 
 let provisioned: RigBinaries | undefined;

@@ -25,7 +25,8 @@ describe('webhook opt-in', () => {
     assert.deepEqual(select(subjects({}), defaults), { mutate: false, reason: 'not-opted-in' });
     assert.deepEqual(select(subjects(undefined), defaults), { mutate: false, reason: 'service-account-missing' });
     assert.deepEqual(select(subjects({ 'minio-irsa.io/inject': 'false' }), defaults), { mutate: false, reason: 'not-opted-in' });
-    for (const annotations of [{ 'minio-irsa.io/inject': 'true' }, { 'minio-irsa.io/audience': 'sts.amazonaws.com' }, { 'minio-irsa.io/role-arn': 'arn:minio:iam:::role/abc' }]) {
+    const optIns: Record<string, string>[] = [{ 'minio-irsa.io/inject': 'true' }, { 'minio-irsa.io/audience': 'sts.amazonaws.com' }, { 'minio-irsa.io/role-arn': 'arn:minio:iam:::role/abc' }];
+    for (const annotations of optIns) {
       const selection = select(subjects(annotations), defaults);
       assert.ok(selection.mutate && selection.via === 'minio-irsa.io', JSON.stringify(annotations));
     }
@@ -113,8 +114,8 @@ describe('webhook admission', () => {
     for (const op of decoded(first.out.response.patch)) {
       const parts = op.path.split('/').slice(1);
       const last = parts.pop() ?? '';
-      let target: Record<string, unknown> | unknown[] = injected;
-      for (const part of parts) target = (target as Record<string, unknown>)[part] as Record<string, unknown>;
+      let target: unknown = injected;
+      for (const part of parts) target = (target as Record<string, unknown>)[part];
       if (last === '-') (target as unknown[]).push(op.value);
       else (target as Record<string, unknown>)[last] = op.value;
     }
@@ -199,5 +200,30 @@ describe('webhook certificates and manifests', () => {
     assert.equal(docs.length, 1);
     assert.deepEqual(docs[0]?.webhooks[0]?.clientConfig, { url: 'https://127.0.0.1:8443/mutate', caBundle: Buffer.from('PEM').toString('base64') });
     assert.equal(docs[0]?.webhooks[0]?.timeoutSeconds, 3);
+  });
+});
+
+describe('the webhook image', () => {
+  it('pins an exact Node that package.json engines accepts, runs as the uid the Deployment demands, and serves by default', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const engines = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
+    const minimum = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(engines);
+    assert.ok(minimum, `engines.node is ${engines}`);
+    const images = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1] ?? '');
+    assert.equal(images.length, 2);
+    for (const image of images) {
+      const version = /^node:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(image);
+      assert.ok(version, `${image} is not pinned to an exact Node release`);
+      const [major, minor] = [Number(version[1]), Number(version[2])];
+      assert.ok(major > Number(minimum[1]) || (major === Number(minimum[1]) && minor >= Number(minimum[2])), `${image} is older than engines ${engines}`);
+    }
+    assert.match(dockerfile, /^USER 65532:65532$/m);
+    const server = { settings, roleArn: undefined, isolation: 'prefix', namespaceOptIn: false };
+    const docs = parseAllDocuments(renderWebhook({ name: 'h', namespace: 'n', image: 'i:1', replicas: 2, failurePolicy: 'Ignore', timeoutSeconds: 5, server, tls: { kind: 'cert-manager' } })).map((doc) => doc.toJS() as { kind: string; spec?: { template?: { spec: { securityContext: { runAsUser: number }; containers: { args: string[] }[] } } } });
+    const pod = docs.find((doc) => doc.kind === 'Deployment')?.spec?.template?.spec;
+    assert.equal(pod?.securityContext.runAsUser, 65532);
+    assert.deepEqual(pod?.containers[0]?.args.slice(0, 2), ['webhook', 'serve']);
+    assert.match(dockerfile, /^ENTRYPOINT \["node", "\/app\/bin\/minio-irsa\.js"\]$/m);
   });
 });

@@ -1,0 +1,27 @@
+# The image of `minio-irsa webhook serve` (render webhook --image points the Deployment at it).
+#   docker build -t registry.example.com/minio-irsa:0.1.0 .
+# Small (Alpine, production dependencies only), non-root (uid 65532, as the Deployment
+# requires), no package manager or npm at run time, Node pinned to an exact release.
+FROM node:20.20.2-alpine AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsup.config.ts ./
+COPY src ./src
+COPY templates ./templates
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20.20.2-alpine
+# npm, yarn and corepack are not needed to run: fewer files, fewer CVEs to track.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/yarn* /usr/local/bin/corepack /opt/yarn*
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY bin ./bin
+COPY templates ./templates
+USER 65532:65532
+ENV NODE_ENV=production NO_COLOR=1
+EXPOSE 8443 9090
+ENTRYPOINT ["node", "/app/bin/minio-irsa.js"]
+CMD ["webhook", "serve"]
