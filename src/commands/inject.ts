@@ -5,8 +5,7 @@ import { UsageError } from '../errors.js';
 import { readBoundedFile, readBoundedStdin } from '../fs-safe.js';
 import { injectManifests, type InjectReport } from '../inject/manifests.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
-import { roleArnFor } from '../render/workload.js';
-import { AWS_DEFAULT_REGION } from '../settings.js';
+import { injectionSettingsFor } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
 import { writeOut } from '../ui/output.js';
 
@@ -49,7 +48,7 @@ async function inputs(paths: readonly string[]): Promise<string[]> {
 export async function injectCommand(paths: string[], flags: InjectFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'], flags, profile);
-  const injection = { roleArn: roleArnFor(settings), endpoint: settings.endpoint, region: settings.region ?? AWS_DEFAULT_REGION, audience: settings.clientId, tokenPath: settings.tokenPath, tokenExpiration: settings.tokenExpiration };
+  const injection = injectionSettingsFor(settings);
   const total: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const outputs: string[] = [];
   for (const file of await inputs(paths)) {

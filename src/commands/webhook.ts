@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { readBoundedFile, writeFileSafely } from '../fs-safe.js';
-import type { InjectionSettings } from '../inject/core.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
-import { roleArnFor, CLAIM_BASED_ROLE_ARN } from '../render/workload.js';
-import { AWS_DEFAULT_REGION } from '../settings.js';
+import { CLAIM_BASED_ROLE_ARN, injectionSettingsFor } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
 import * as v from '../validate.js';
 import type { WebhookDefaults } from '../webhook/opt-in.js';
@@ -35,7 +33,7 @@ export function checked<T>(raw: unknown, flag: string, parse: (raw: unknown) => 
 export async function webhookServer(flags: FlagValues & GlobalFlags & { namespaceOptIn?: boolean }): Promise<WebhookServer & { arnRegion: string }> {
   const profile = await loadProfile(flags.config);
   const s = await resolveSettings(INJECTION_SETTINGS, flags, profile);
-  const settings: InjectionSettings = { roleArn: roleArnFor(s), endpoint: s.endpoint, region: s.region ?? AWS_DEFAULT_REGION, audience: s.clientId, tokenPath: s.tokenPath, tokenExpiration: s.tokenExpiration };
+  const settings = injectionSettingsFor(s);
   // A fixed ARN only when one is set or the roles are claim-based; else each audience derives its own.
   const roleArn = s.roleArn ?? (s.isolation === 'bucket' ? CLAIM_BASED_ROLE_ARN : undefined);
   return { settings, roleArn, isolation: s.isolation, namespaceOptIn: Boolean(flags.namespaceOptIn), arnRegion: s.region ?? '' };

@@ -62,6 +62,20 @@ export function desiredEnv(settings: InjectionSettings): [string, string][] {
   ];
 }
 
+/** The projected token volume: the kubelet refreshes the token before it expires. */
+export function tokenVolume(settings: InjectionSettings) {
+  return { name: TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: settings.audience, expirationSeconds: settings.tokenExpiration, path: posix.basename(settings.tokenPath) } }] } };
+}
+
+export function tokenMount(settings: InjectionSettings) {
+  return { name: TOKEN_VOLUME, mountPath: posix.dirname(settings.tokenPath), readOnly: true };
+}
+
+/** The variables as a container's env list. */
+export function envList(settings: InjectionSettings): { name: string; value: string }[] {
+  return desiredEnv(settings).map(([name, value]) => ({ name, value }));
+}
+
 /**
  * The operations for one pod spec. Idempotent (an injected spec yields none), never
  * overrides what the user set (a note says so), skips the named containers.
@@ -75,7 +89,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
 
   const volumes = list<{ name?: unknown }>(spec['volumes']);
   if (!volumes.some((volume) => volume.name === TOKEN_VOLUME)) {
-    const volume = { name: TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: settings.audience, expirationSeconds: settings.tokenExpiration, path: posix.basename(settings.tokenPath) } }] } };
+    const volume = tokenVolume(settings);
     patch.push(Array.isArray(spec['volumes']) ? { op: 'add', path: ['volumes', '-'], value: volume } : { op: 'add', path: ['volumes'], value: [volume] });
   }
 
@@ -102,7 +116,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
       const atDir = mounts.find((mount) => mount.mountPath === tokenDir);
       if (atDir && atDir.name !== TOKEN_VOLUME) notes.push(`container ${name}: ${tokenDir} already mounts ${String(atDir.name)}; left as it is`);
       else if (!atDir) {
-        const mount = { name: TOKEN_VOLUME, mountPath: tokenDir, readOnly: true };
+        const mount = tokenMount(settings);
         patch.push(Array.isArray(container.volumeMounts) ? { op: 'add', path: [field, index, 'volumeMounts', '-'], value: mount } : { op: 'add', path: [field, index, 'volumeMounts'], value: [mount] });
       }
     });

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import { renderYaml, YamlBlock } from './template.js';
-import { subjectOf, workloadVars, type WorkloadSettings } from './workload.js';
+import { injectManifests } from '../inject/manifests.js';
+import { renderYaml } from './template.js';
+import { injectionSettingsFor, subjectOf, workloadVars, type WorkloadSettings } from './workload.js';
 import type { Profile } from '../settings.js';
 
 export const LITESTREAM_VERSIONS = ['0.3', '0.5'] as const;
@@ -44,6 +45,7 @@ export async function renderLitestream(
   };
   const version = options.litestreamVersion;
   const config = await renderYaml(`litestream/config-${version}.yaml`, vars);
-  const env = new YamlBlock(await renderYaml(`litestream/env-${version}.yaml`, vars));
-  return renderYaml('litestream/statefulset.yaml', { ...vars, config, env });
+  const bare = await renderYaml('litestream/statefulset.yaml', { ...vars, config });
+  // The wiring is the inject core's, as for inject and the webhook.
+  return injectManifests(bare, 'litestream.yaml', injectionSettingsFor(settings), { allowStaticKeys: false }).text;
 }

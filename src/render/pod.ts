@@ -1,12 +1,14 @@
+import { envList, tokenMount, tokenVolume } from '../inject/core.js';
 import { renderYaml } from './template.js';
-import { workloadVars, type WorkloadSettings } from './workload.js';
+import { injectionSettingsFor, workloadVars, type WorkloadSettings } from './workload.js';
 
 export interface PodOptions {
   name: string;
   image: string;
 }
 
-/** A ServiceAccount and a test pod whose aws CLI trades its token for MinIO credentials. */
+/** A ServiceAccount and a test pod whose aws CLI trades its token for MinIO credentials; its wiring is the inject core's. */
 export async function renderPod(settings: WorkloadSettings, options: PodOptions): Promise<string> {
-  return renderYaml('pod.yaml', { ...workloadVars(settings), ...options });
+  const injection = injectionSettingsFor(settings);
+  return renderYaml('pod.yaml', { ...workloadVars(settings), ...options, env: envList(injection), tokenMounts: [tokenMount(injection)], tokenVolumes: [tokenVolume(injection)] });
 }

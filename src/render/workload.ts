@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { deriveRoleArn } from '../minio/arn.js';
+import type { InjectionSettings } from '../inject/core.js';
 import { AWS_DEFAULT_REGION, type Profile } from '../settings.js';
 
 // What every workload manifest shares: the identity MinIO will see and the token volume.
@@ -41,4 +42,9 @@ export function workloadVars(settings: WorkloadSettings) {
     tokenFile: posix.basename(settings.tokenPath),
     tokenExpiration: settings.tokenExpiration,
   };
+}
+
+/** What the inject core needs: the same wiring for inject, the webhook and every rendered workload. */
+export function injectionSettingsFor(settings: Pick<Profile, 'endpoint' | 'region' | 'clientId' | 'roleArn' | 'tokenPath' | 'tokenExpiration' | 'isolation'>): InjectionSettings {
+  return { roleArn: roleArnFor(settings), endpoint: settings.endpoint, region: settings.region ?? AWS_DEFAULT_REGION, audience: settings.clientId, tokenPath: settings.tokenPath, tokenExpiration: settings.tokenExpiration };
 }

@@ -93,7 +93,9 @@ describe('render litestream', () => {
       assert.deepEqual(restore.args, ['restore', '-if-db-not-exists', '-if-replica-exists', '-config', '/etc/litestream/litestream.yml', '/db/app.db']);
       assert.deepEqual(restore.env, sidecar.env);
       const names = restore.env!.map((e) => e.name);
-      assert.equal(names.includes('AWS_ENDPOINT_URL_STS'), version === '0.5');
+      // 0.5 needs AWS_ENDPOINT_URL_STS; 0.3 is given the same five (the inject core's), which it honours too.
+      assert.deepEqual(names, ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION']);
+      assert.equal(spec['containers']!.find((c) => c.name === 'app')!.env, undefined, 'the app container never talks to MinIO');
       assert.ok(!names.some((n) => /ACCESS_KEY|SECRET/.test(n)), 'no static key may reach litestream');
     });
   }
