@@ -35,9 +35,20 @@ export function printable(value: string): string {
   });
 }
 
+// What JSON.stringify leaves raw but a YAML 1.1 reader takes as a line break or drops.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/**
+ * Text whose every string is double-quoted (JSON; YAML where each scalar holding one of these
+ * is double-quoted) with those characters as \u escapes, which JSON, YAML 1.1 and 1.2 read alike.
+ */
+export function escapeRawInQuotes(text: string): string {
+  return text.replace(RAW_IN_JSON, unicodeEscape);
+}
+
 /** A double-quoted JSON string that is also a YAML 1.1 and 1.2 double-quoted scalar. */
 export function yamlQuoted(value: string): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, unicodeEscape);
+  return escapeRawInQuotes(JSON.stringify(value));
 }
 
 /** Text a YAML literal block (|) can hold verbatim: printable lines, no leading indentation. */

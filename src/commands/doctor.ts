@@ -4,10 +4,10 @@ import { exchangeChecks } from '../checks/exchange.js';
 import { kubeExtraChecks } from '../checks/kube-extra.js';
 import { minioChecks } from '../checks/minio.js';
 import { parseWorkloadRef, workloadChecks } from '../checks/workload.js';
-import { runChecks, type Check } from '../checks/types.js';
+import { runChecks, type Check, type CheckOutcome } from '../checks/types.js';
 import { ReportedFailure, UsageError } from '../errors.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
-import { doctorReport } from '../ui/doctor-report.js';
+import { doctorReport, streamingPrinter } from '../ui/doctor-report.js';
 import { writeJson } from '../ui/output.js';
 import { decimalInteger, InvalidValue } from '../validate.js';
 import { minioCa, type AdminFlags } from './admin-flags.js';
@@ -78,14 +78,16 @@ export function withPrerequisites(selected: readonly Check<DoctorContext>[]): Ch
 }
 
 export async function doctorCommand(flags: DoctorFlags): Promise<void> {
-  const report = await runDoctor(flags);
+  // On a terminal the checks appear as they finish (in order); elsewhere the whole report at once, picture first.
+  const streamed = flags.output === 'text' && process.stderr.isTTY === true;
+  const report = await runDoctor(flags, streamed);
   if (flags.output === 'json') writeJson(report.json);
-  else report.print();
+  else report.print({ streamed });
   if (!report.json.success) throw new ReportedFailure(`${report.json.counts.fail} check(s) failed`);
 }
 
 /** Every check, as data and as a printer; init ends with the same. */
-export async function runDoctor(flags: DoctorFlags): Promise<ReturnType<typeof doctorReport>> {
+export async function runDoctor(flags: DoctorFlags, streamed = false): Promise<ReturnType<typeof doctorReport>> {
   const profile = await loadProfile(flags.config);
   let waitSeconds = 0;
   try {
@@ -155,6 +157,11 @@ export async function runDoctor(flags: DoctorFlags): Promise<ReturnType<typeof d
   const selected = categories.length === 0 ? DOCTOR_CHECKS : DOCTOR_CHECKS.filter((check) => categories.includes(check.category.toLowerCase()));
   // A category's checks need their prerequisites run (the cluster connection ...): they run,
   // and only the chosen categories are reported.
-  const outcomes = await runChecks(withPrerequisites(selected), context, { skip: new Set(flags.skip ?? []), waitMs: waitSeconds * 1000, onResult: (outcome) => context.results?.set(outcome.id, outcome) });
+  const stream = streamed ? streamingPrinter(selected) : undefined;
+  const onResult = (outcome: CheckOutcome): void => {
+    context.results?.set(outcome.id, outcome);
+    if (selected.some((check) => check.id === outcome.id)) stream?.(outcome);
+  };
+  const outcomes = await runChecks(withPrerequisites(selected), context, { skip: new Set(flags.skip ?? []), waitMs: waitSeconds * 1000, onResult });
   return doctorReport(outcomes.filter((outcome) => selected.some((check) => check.id === outcome.id)));
 }

@@ -1,5 +1,5 @@
-import { parseAllDocuments, type Document } from 'yaml';
-import { printable } from '../encode.js';
+import { isScalar, parseAllDocuments, visit as visitYaml, type Document } from 'yaml';
+import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
 
@@ -105,7 +105,7 @@ export function injectManifests(text: string, source: string, settings: Injectio
     }
     const objects = Array.isArray(value) ? value : [value];
     objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
-    return { text: `${JSON.stringify(value, null, 2)}\n`, report };
+    return { text: `${escapeRawInQuotes(JSON.stringify(value, null, 2))}\n`, report };
   }
   // Only documents that can hold a pod template are parsed (YAML parsing is the cost here);
   // the rest are copied byte for byte. A line starting with "---" always starts a document
@@ -137,6 +137,28 @@ export function splitDocuments(text: string): string[] {
   return pieces.filter((piece) => piece !== '');
 }
 
+const READ_DIFFERENTLY = /[\u007f-\u009f\u2028\u2029\ufeff]/;
+const READ_DIFFERENTLY_ALL = new RegExp(READ_DIFFERENTLY.source, 'g');
+
+/**
+ * A re-emitted document that Go's YAML (kubectl, the apiserver) reads as we do: the yaml
+ * library writes U+0085, U+2028 and U+2029 raw, which YAML 1.1 takes as line breaks. Scalars
+ * holding them are double-quoted and the characters escaped; comments lose them.
+ */
+function emitSafely(doc: Document): string {
+  const clean = (comment: string | null | undefined) => comment?.replace(READ_DIFFERENTLY_ALL, ' ');
+  doc.commentBefore = clean(doc.commentBefore) ?? null;
+  doc.comment = clean(doc.comment) ?? null;
+  visitYaml(doc, (_key, node) => {
+    if (typeof node !== 'object' || node === null) return;
+    const commented = node as { comment?: string | null; commentBefore?: string | null };
+    if (commented.comment) commented.comment = clean(commented.comment) ?? null;
+    if (commented.commentBefore) commented.commentBefore = clean(commented.commentBefore) ?? null;
+    if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
+  });
+  return escapeRawInQuotes(doc.toString({ lineWidth: 0 }));
+}
+
 function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(docs)) return text;
@@ -158,7 +180,7 @@ function injectChunk(text: string, source: string, firstLine: number, settings: 
     // An untouched document is copied as it was, byte for byte; a changed one is re-emitted.
     if (!changed) out.push(original);
     else {
-      const emitted = doc.toString({ lineWidth: 0 });
+      const emitted = emitSafely(doc);
       out.push(index === 0 || emitted.startsWith('---') ? emitted : `---\n${emitted}`);
     }
   }

@@ -5,8 +5,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { DoctorJson } from '../../src/ui/doctor-report.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { configureHealthy } from '../helpers/healthy.js';
+import { runInPty } from '../helpers/pty.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { Rig } from '../rig/index.js';
+import { freePort } from '../rig/process.js';
 
 // doctor against the real components: a healthy setup passes; then one link at a time is
 // broken and exactly the expected check fails, with its hint, while the others pass or are
@@ -124,6 +126,51 @@ describe('doctor against the real rig', () => {
       assert.equal((await runCli(['cluster', 'apply', '--yes'], { cwd: work })).code, 0);
       await rig.s3.restart({});
     }
+  });
+
+  it('the config URL unreachable from MinIO: the provider check quotes MinIO\'s log and names the URL it has', async () => {
+    const dead = `https://127.0.0.1:${await freePort()}/.well-known/openid-configuration`;
+    await rig.s3.restart({ MINIO_IDENTITY_OPENID_CONFIG_URL: dead });
+    try {
+      await rig.s3.process.waitForLog(/Unable to initialize OpenID/);
+      const { result, checks } = await doctor(['--minio-log', rig.s3.process.logFile]);
+      assert.equal(result.code, 1);
+      assert.match(checks['minio.provider']?.message ?? '', /configured but not loaded/);
+      assert.match(checks['minio.provider']?.hint ?? '', /MinIO's log says: .*Unable to initialize OpenID.*connection refused/);
+      assert.match(checks['minio.provider']?.details?.join('\n') ?? '', new RegExp(`its config URL is ${dead.replaceAll('.', '\\.')}, not `));
+      assert.notEqual(checks['kube.discovery']?.result, 'fail', 'the profile\'s config URL works: only MinIO has the wrong one');
+    } finally {
+      await rig.s3.restart({});
+    }
+  });
+
+  it('the jwks_uri unreachable (the discovery document names a dead one): discovery fails here, and MinIO\'s log says the same', async () => {
+    const dead = `https://127.0.0.1:${await freePort()}/openid/v1/jwks`;
+    await rig.cluster.restartApiserver(['--service-account-jwks-uri', dead]);
+    await rig.s3.restart({});
+    try {
+      await rig.s3.process.waitForLog(/Unable to initialize OpenID/);
+      const { result, checks } = await doctor(['--minio-log', rig.s3.process.logFile]);
+      assert.equal(result.code, 1);
+      assert.equal(checks['kube.discovery']?.result, 'fail');
+      assert.match(`${checks['kube.discovery']?.message ?? ''} ${checks['kube.discovery']?.hint ?? ''}`, /jwks/i);
+      assert.match(checks['minio.provider']?.hint ?? '', /MinIO's log says: .*Unable to initialize OpenID/);
+      assert.match(checks['minio.provider']?.details?.join('\n') ?? '', /the discovery document or JWKS cannot be fetched as MinIO will/);
+    } finally {
+      await rig.cluster.restartApiserver();
+      await rig.s3.restart({});
+    }
+  });
+
+  it('on a terminal the checks appear as they finish, in order, and the picture comes last, above the summary', async () => {
+    const { screen, code } = await runInPty(['-c', join(work, 'minio-irsa.yaml'), 'doctor'], []);
+    assert.ok(code === 0 || code === 1, screen);
+    const at = (pattern: RegExp) => screen.search(pattern);
+    assert.ok(at(/^Kubernetes\r?$/m) >= 0, screen);
+    assert.ok(at(/^Kubernetes\r?$/m) < at(/^TLS and CA\r?$/m) && at(/^TLS and CA\r?$/m) < at(/^MinIO\r?$/m), screen);
+    assert.ok(at(/^MinIO\r?$/m) < at(/workload → .*S3/), 'the picture follows the checks');
+    assert.ok(at(/workload → .*S3/) < at(/all checks passed|check\(s\) failed/), screen);
+    assert.equal(screen.match(/workload → /g)?.length, 1, 'the picture once');
   });
 
   it('a second Kubernetes provider in MinIO: the shared-identity warning', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { injectManifests } from '../../src/inject/manifests.js';
 import { renderLitestream } from '../../src/render/litestream.js';
 import { renderMinioEnv } from '../../src/render/minio-env.js';
 import { renderPod } from '../../src/render/pod.js';
@@ -93,6 +94,21 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       const [config] = sameInGoAndJs(configMap?.data?.['litestream.yml'] ?? '') as { dbs: { path: string; replicas: { path: string }[] }[] }[];
       assert.equal(config?.dbs[0]?.path, `/db/a${brk}evil: true`);
       assert.ok(!('evil' in (config?.dbs[0] ?? {})), 'no key was added');
+    }
+  });
+
+  it('inject re-emits a manifest holding line-break characters (values, keys, comments) as Go reads it, in YAML and JSON', () => {
+    const settings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
+    for (const brk of ['\u2028', '\u2029', '\u0085', '\ufeff', '\u009b']) {
+      const manifest = `# note${brk}evil: true\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    plain: a${brk}evil\n    "k${brk}x": "v"\nspec:\n  containers:\n    - name: app # c${brk}evil: 1\n      image: nginx\n      args: ["a${brk}b"]\n`;
+      const yaml = injectManifests(manifest, 'm.yaml', settings, { allowStaticKeys: false }).text;
+      const [pod] = sameInGoAndJs(yaml) as { metadata: { annotations: Record<string, string> }; spec: { containers: { args: string[]; env: unknown[] }[] } }[];
+      assert.equal(pod?.metadata.annotations['plain'], `a${brk}evil`);
+      assert.equal(pod?.metadata.annotations[`k${brk}x`], 'v');
+      assert.deepEqual(pod?.spec.containers[0]?.args, [`a${brk}b`]);
+      assert.equal(pod?.spec.containers[0]?.env.length, 5);
+      const json = injectManifests(JSON.stringify(jsParse(manifest)[0]), 'm.json', settings, { allowStaticKeys: false }).text;
+      assert.deepEqual(sameInGoAndJs(json), [JSON.parse(json)]);
     }
   });
 

@@ -102,8 +102,8 @@ export class Cluster {
     this.kubeconfig = this.writeKubeconfig();
   }
 
-  private async startApiserver(): Promise<void> {
-    this.apiserver.start(this.binary, this.args);
+  private async startApiserver(extraArgs: string[] = []): Promise<void> {
+    this.apiserver.start(this.binary, [...this.args, ...extraArgs]);
     await this.apiserver.waitUntil('/readyz', async () => (await this.request('GET', '/readyz')).status === 200, 120_000);
   }
 
@@ -112,9 +112,10 @@ export class Cluster {
     await this.apiserver.stop();
   }
 
-  async restartApiserver(): Promise<void> {
+  /** Restart it, with `extraArgs` for this run only (a later restart drops them). */
+  async restartApiserver(extraArgs: string[] = []): Promise<void> {
     await this.apiserver.stop();
-    await this.startApiserver();
+    await this.startApiserver(extraArgs);
   }
 
   /** A kubeconfig for another user (client certificate CN=user, O=groups), e.g. without admin rights. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { clockSkewSeconds, notLoadedCauses } from '../../src/checks/minio.js';
 import { runChecks, type Check } from '../../src/checks/types.js';
 import { inspectPodSpec, parseWorkloadRef } from '../../src/checks/workload.js';
-import { CHAIN, doctorReport, linkStatus } from '../../src/ui/doctor-report.js';
+import { CHAIN, doctorReport, linkStatus, streamingPrinter } from '../../src/ui/doctor-report.js';
 
 // doctor's decisions, in seconds: skips and retries, the chain picture, causes, clocks.
 
@@ -155,5 +155,29 @@ describe('ordering without dependence', () => {
     );
     assert.deepEqual(order, ['first', 'later']);
     assert.deepEqual(outcomes.map((o) => o.status), ['ok', 'fail']);
+  });
+});
+
+describe('doctor streaming printer', () => {
+  it('prints each check once, as soon as every check above it (in report order) has finished, grouped by category', () => {
+    const order = [
+      { id: 'a', category: 'Kubernetes' },
+      { id: 'tls', category: 'TLS and CA' },
+      { id: 'b', category: 'Kubernetes' },
+      { id: 'c', category: 'MinIO' },
+    ];
+    const writes: string[] = [];
+    const print = streamingPrinter(order, (text) => writes.push(text));
+    const outcome = (id: string, category: string) => ({ id, category, description: `check ${id}`, status: 'ok' as const, message: `${id} fine`, durationMs: 1 });
+    print(outcome('c', 'MinIO'));
+    assert.deepEqual(writes, [], 'c waits for the checks above it');
+    print(outcome('b', 'Kubernetes'));
+    assert.deepEqual(writes, []);
+    print(outcome('a', 'Kubernetes'));
+    assert.equal(writes.length, 1);
+    assert.match(writes[0] ?? '', /^Kubernetes\n-{10}\n. check a: a fine\n. check b: b fine\n$/);
+    print(outcome('tls', 'TLS and CA'));
+    assert.equal(writes.length, 2);
+    assert.match(writes[1] ?? '', /^\nTLS and CA\n-{10}\n. check tls: tls fine\n\nMinIO\n-----\n. check c: c fine\n$/);
   });
 });
