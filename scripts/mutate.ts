@@ -4,6 +4,8 @@
 //   npm run mutate                 every module below
 //   npm run mutate -- validate     only modules whose path contains "validate"
 //   MUTATE_MAX=40 npm run mutate   at most 40 mutants per module (sampled evenly)
+//   MUTATE_SHARD=1/2 npm run mutate   every second module from the first (run shards in
+//                                  separate copies of the tree: a mutant is seen by all tests)
 //
 // A survivor is a line a bug can hide in: kill it with a test, or explain why it is
 // equivalent (the program behaves the same). The working tree is restored after each mutant,
@@ -53,6 +55,11 @@ const TARGETS: Record<string, string[] | Target> = {
   'src/checks/minio.ts': { tests: ['doctor-logic.test.ts'], only: ['notLoadedCauses', 'clockSkewSeconds'] },
   'src/ui/doctor-report.ts': { tests: ['doctor-logic.test.ts'], only: ['linkStatus', 'doctorReport'] },
   'src/checks/workload.ts': { tests: ['doctor-logic.test.ts'], only: ['inspectPodSpec', 'parseWorkloadRef'] },
+  'src/inject/core.ts': ['inject.test.ts', 'webhook.test.ts'],
+  'src/inject/manifests.ts': ['inject.test.ts'],
+  'src/webhook/opt-in.ts': ['webhook.test.ts'],
+  'src/webhook/admission.ts': ['webhook.test.ts'],
+  'src/render/webhook.ts': ['webhook.test.ts'],
 };
 
 /** The line numbers (1-based) inside the named top-level functions. */
@@ -149,8 +156,10 @@ process.on('SIGINT', () => {
 let killedTotal = 0;
 let total = 0;
 const survivors: string[] = [];
-for (const [file, target] of Object.entries(TARGETS)) {
+const [shard, shards] = (process.env['MUTATE_SHARD'] ?? '1/1').split('/').map(Number) as [number, number];
+for (const [index, [file, target]] of Object.entries(TARGETS).entries()) {
   if (filter && !file.includes(filter)) continue;
+  if (index % shards !== shard - 1) continue;
   const { tests, only } = Array.isArray(target) ? { tests: target, only: undefined } : target;
   const path = join(ROOT, file);
   const original = readFileSync(path, 'utf8');
