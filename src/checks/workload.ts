@@ -1,5 +1,6 @@
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { STATIC_KEY_VARIABLES } from '../inject/core.js';
+import { optsIn, SA_ANNOTATIONS, WEBHOOK_DISABLED, WEBHOOK_LABEL } from '../webhook/opt-in.js';
 import type { Connection } from '../kube/connect.js';
 import type { DoctorContext } from './context.js';
 import type { Check, CheckResult } from './types.js';
@@ -112,23 +113,47 @@ export function usesWebIdentity(spec: V1PodSpec | undefined): boolean {
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].some((container) => (container.env ?? []).some((variable) => variable.name === 'AWS_ROLE_ARN' || variable.name === 'AWS_WEB_IDENTITY_TOKEN_FILE'));
 }
 
+interface PodLike {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: V1PodSpec;
+}
+interface AccountLike {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+}
+
+/**
+ * Pods the webhook should have mutated but did not: their ServiceAccount opts in, they did not
+ * opt out, yet they carry no wiring. With failurePolicy Ignore, pods created while the webhook
+ * was unreachable start like this.
+ */
+export function escapedPods(pods: readonly PodLike[], accounts: readonly AccountLike[]): string[] {
+  const optedIn = new Set(accounts.filter((account) => optsIn(account.metadata?.annotations ?? {})).map((account) => account.metadata?.name ?? ''));
+  return pods
+    .filter((pod) => optedIn.has(pod.spec?.serviceAccountName || 'default'))
+    .filter((pod) => pod.metadata?.labels?.[WEBHOOK_LABEL] !== WEBHOOK_DISABLED && pod.metadata?.annotations?.[SA_ANNOTATIONS.inject] !== 'false')
+    .filter((pod) => !usesWebIdentity(pod.spec))
+    .map((pod) => pod.metadata?.name ?? '');
+}
+
 /**
  * Every workload of a namespace that uses web identity: controllers by their pod template,
- * and pods no controller owns (a controller's pods would repeat its template).
+ * and pods no controller owns (a controller's pods would repeat its template). Also the pods
+ * that escaped the webhook.
  */
-export async function discoverWorkloads(connection: Connection, namespace: string): Promise<string[]> {
+export async function discoverWorkloads(connection: Connection, namespace: string): Promise<{ refs: string[]; escaped: string[] }> {
   const { call } = await import('../kube/connect.js');
   const core = connection.kc.makeApiClient(connection.k8s.CoreV1Api);
   const apps = connection.kc.makeApiClient(connection.k8s.AppsV1Api);
   const batch = connection.kc.makeApiClient(connection.k8s.BatchV1Api);
   const list = <T>(what: string, run: () => Promise<{ items: T[] }>) => call(connection, `list ${what} in ${namespace}`, run).then((result) => result.items);
-  const [pods, deployments, statefulsets, daemonsets, jobs, cronjobs] = await Promise.all([
+  const [pods, deployments, statefulsets, daemonsets, jobs, cronjobs, accounts] = await Promise.all([
     list('pods', () => core.listNamespacedPod({ namespace })),
     list('deployments', () => apps.listNamespacedDeployment({ namespace })),
     list('statefulsets', () => apps.listNamespacedStatefulSet({ namespace })),
     list('daemonsets', () => apps.listNamespacedDaemonSet({ namespace })),
     list('jobs', () => batch.listNamespacedJob({ namespace })),
     list('cronjobs', () => batch.listNamespacedCronJob({ namespace })),
+    list('serviceaccounts', () => core.listNamespacedServiceAccount({ namespace })),
   ]);
   const refs: string[] = [];
   const add = (kind: string, item: { metadata?: { name?: string; ownerReferences?: unknown[] } }, spec: V1PodSpec | undefined, ownedSkipped = false) => {
@@ -141,7 +166,7 @@ export async function discoverWorkloads(connection: Connection, namespace: strin
   for (const item of cronjobs) add('cronjob', item, item.spec?.jobTemplate.spec?.template.spec);
   for (const item of jobs) add('job', item, item.spec?.template.spec, true);
   for (const item of pods) add('pod', item, item.spec, true);
-  return refs;
+  return { refs, escaped: escapedPods(pods as PodLike[], accounts as AccountLike[]).map((name) => `pod/${namespace}/${name}`) };
 }
 
 export const workloadChecks: Check<DoctorContext>[] = [
@@ -162,8 +187,12 @@ export const workloadChecks: Check<DoctorContext>[] = [
       const warnings: string[] = [];
       const refs = [...(context.workloadRefs ?? [])];
       if (context.allWorkloads) {
-        const found = await discoverWorkloads(context.connection as Connection, context.settings.namespace);
-        if (found.length === 0 && refs.length === 0) return { status: 'warn', message: `no workload in namespace ${context.settings.namespace} uses web identity (AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE)`, hint: 'wire one: minio-irsa inject, or minio-irsa render pod' };
+        const { refs: found, escaped } = await discoverWorkloads(context.connection as Connection, context.settings.namespace);
+        for (const ref of escaped) warnings.push(`${ref}: its ServiceAccount opts in to the webhook, but the pod has no wiring: the webhook was unreachable when it was created (failurePolicy Ignore), or refused it (static keys, a bad annotation: kubectl showed why); fix that, then delete the pod so its controller recreates it, mutated`);
+        if (found.length === 0 && refs.length === 0) {
+          if (warnings.length > 0) return { status: 'warn', message: warnings[0] ?? '', details: warnings.slice(1), hint: 'check the webhook: kubectl get pods -n minio-irsa; then delete the escaped pods' };
+          return { status: 'warn', message: `no workload in namespace ${context.settings.namespace} uses web identity (AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE)`, hint: 'wire one: minio-irsa inject, or minio-irsa render pod' };
+        }
         for (const ref of found) if (!refs.includes(ref)) refs.push(ref);
       }
       for (const raw of refs) {

@@ -65,6 +65,13 @@ function parsed<T>(name: string, raw: string | undefined, parse: (raw: unknown) 
 
 class InvalidAnnotation extends Error {}
 
+const ourOptIn = (annotations: Labels): boolean => annotations[SA_ANNOTATIONS.roleArn] !== undefined || annotations[SA_ANNOTATIONS.audience] !== undefined || annotations[SA_ANNOTATIONS.inject] === 'true';
+
+/** Whether a ServiceAccount's annotations ask for the webhook (ours, or EKS's role ARN). */
+export function optsIn(annotations: Labels): boolean {
+  return ourOptIn(annotations) || annotations[EKS_ANNOTATIONS.roleArn] !== undefined;
+}
+
 export function select(subjects: Subjects, defaults: WebhookDefaults): Selection {
   if (subjects.podLabels[WEBHOOK_LABEL] === WEBHOOK_DISABLED || subjects.podAnnotations[SA_ANNOTATIONS.inject] === 'false') return { mutate: false, reason: 'pod-opted-out' };
   const namespaceLabel = subjects.namespaceLabels?.[WEBHOOK_LABEL];
@@ -73,9 +80,8 @@ export function select(subjects: Subjects, defaults: WebhookDefaults): Selection
   const annotations = subjects.serviceAccountAnnotations;
   if (annotations === undefined) return { mutate: false, reason: 'service-account-missing' };
 
-  const ours = annotations[SA_ANNOTATIONS.roleArn] !== undefined || annotations[SA_ANNOTATIONS.audience] !== undefined || annotations[SA_ANNOTATIONS.inject] === 'true';
-  const eks = annotations[EKS_ANNOTATIONS.roleArn] !== undefined;
-  if (!ours && !eks) return { mutate: false, reason: 'not-opted-in' };
+  if (!optsIn(annotations)) return { mutate: false, reason: 'not-opted-in' };
+  const ours = ourOptIn(annotations);
   try {
     const audience = parsed(SA_ANNOTATIONS.audience, annotations[SA_ANNOTATIONS.audience], v.clientId) ?? parsed(EKS_ANNOTATIONS.audience, annotations[EKS_ANNOTATIONS.audience], v.clientId) ?? defaults.settings.audience;
     const explicitArn = parsed(SA_ANNOTATIONS.roleArn, annotations[SA_ANNOTATIONS.roleArn], v.roleArn) ?? parsed(EKS_ANNOTATIONS.roleArn, annotations[EKS_ANNOTATIONS.roleArn], v.roleArn);

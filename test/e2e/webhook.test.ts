@@ -173,6 +173,11 @@ describe('webhook serve, called by the real apiserver', () => {
     const ignored = await create(pod('while-down', 'web'));
     assert.equal(ignored.code, 0, ignored.stderr);
     assert.equal(tokenVolume(await live('while-down')), undefined);
+    // doctor finds the pod that escaped the webhook.
+    const doctor = await runCli(['doctor', '--category', 'Workloads', '--all-workloads', '--namespace', 'apps', '-o', 'json'], { cwd: work });
+    const report = JSON.parse(doctor.stdout) as { categories: { checks: { id: string; result: string; message: string; details: string[] }[] }[] };
+    const check = report.categories.flatMap((category) => category.checks).find((item) => item.id === 'workload.spec');
+    assert.match([check?.message, ...(check?.details ?? [])].join('\n'), /pod\/apps\/while-down: its ServiceAccount opts in to the webhook, but the pod has no wiring/);
 
     await register('Fail');
     const refused = await create(pod('refused', 'web'));

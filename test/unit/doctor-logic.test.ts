@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clockSkewSeconds, notLoadedCauses } from '../../src/checks/minio.js';
 import { runChecks, type Check } from '../../src/checks/types.js';
-import { inspectPodSpec, parseWorkloadRef } from '../../src/checks/workload.js';
+import { escapedPods, inspectPodSpec, parseWorkloadRef } from '../../src/checks/workload.js';
 import { CHAIN, doctorReport, linkStatus, streamingPrinter } from '../../src/ui/doctor-report.js';
 
 // doctor's decisions, in seconds: skips and retries, the chain picture, causes, clocks.
@@ -179,5 +179,28 @@ describe('doctor streaming printer', () => {
     print(outcome('tls', 'TLS and CA'));
     assert.equal(writes.length, 2);
     assert.match(writes[1] ?? '', /^\nTLS and CA\n-{10}\n. check tls: tls fine\n\nMinIO\n-----\n. check c: c fine\n$/);
+  });
+});
+
+describe('pods that escaped the webhook', () => {
+  it('names pods of opted-in ServiceAccounts without wiring, not opted-out ones, wired ones or others', () => {
+    const wired = { containers: [{ name: 'a', env: [{ name: 'AWS_ROLE_ARN', value: 'x' }] }] };
+    const bare = { containers: [{ name: 'a' }] };
+    const accounts: { metadata: { name: string; annotations?: Record<string, string> } }[] = [
+      { metadata: { name: 'web', annotations: { 'minio-irsa.io/inject': 'true' } } },
+      { metadata: { name: 'charted', annotations: { 'eks.amazonaws.com/role-arn': 'arn:minio:iam:::role/x' } } },
+      { metadata: { name: 'plain', annotations: { 'minio-irsa.io/inject': 'false' } } },
+      { metadata: { name: 'default' } },
+    ];
+    const pods: Parameters<typeof escapedPods>[0] = [
+      { metadata: { name: 'escaped' }, spec: { serviceAccountName: 'web', ...bare } },
+      { metadata: { name: 'escaped-eks' }, spec: { serviceAccountName: 'charted', ...bare } },
+      { metadata: { name: 'mutated' }, spec: { serviceAccountName: 'web', ...wired } },
+      { metadata: { name: 'label-out', labels: { 'minio-irsa.io/webhook': 'disabled' } }, spec: { serviceAccountName: 'web', ...bare } },
+      { metadata: { name: 'annotation-out', annotations: { 'minio-irsa.io/inject': 'false' } }, spec: { serviceAccountName: 'web', ...bare } },
+      { metadata: { name: 'not-opted' }, spec: { serviceAccountName: 'plain', ...bare } },
+      { metadata: { name: 'default-sa' }, spec: { ...bare } },
+    ];
+    assert.deepEqual(escapedPods(pods, accounts), ['escaped', 'escaped-eks']);
   });
 });
