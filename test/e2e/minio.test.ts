@@ -176,6 +176,8 @@ describe('MinIO side against the real MinIO', () => {
     const tokens: [string, string, RegExp][] = [
       ['wrong audience', await rig.cluster.requestToken('apps', 'web', 'not-minio', 600), /audience differs from MinIO's client id/],
       ['expired', signRs256(serviceAccountClaims(rig.cluster.issuer, 'apps', 'web', 'sts.amazonaws.com', 60, now - 3600), key), /has expired/],
+      // An apiserver whose clock is 5 minutes ahead of MinIO's: MinIO allows no skew on iat/nbf.
+      ['from the future', signRs256(serviceAccountClaims(rig.cluster.issuer, 'apps', 'web', 'sts.amazonaws.com', 3600, now + 300), key), /not valid yet: MinIO's clock is behind the cluster's/],
       ['unknown key', signRs256(serviceAccountClaims(rig.cluster.issuer, 'apps', 'web', 'sts.amazonaws.com'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), /signed by this cluster's service-account key/],
     ];
     for (const [label, token, diagnosis] of tokens) {
