@@ -28,6 +28,8 @@ export interface Profile {
   /** MinIO's certs directory on this machine (init copies the CA into its CAs/). */
   minioCertsDir: string | undefined;
   minioLocation: v.MinioLocation;
+  /** A ConfigMap (key ca.crt) with MinIO's CA, mounted into workloads when MinIO's certificate is private. */
+  caConfigMap: string | undefined;
 }
 
 export type SettingName = keyof Profile;
@@ -80,6 +82,7 @@ export const SETTINGS: SpecTable = {
   clientSecretFile: { key: 'minio.clientSecretFile', flag: '--client-secret-file', valueName: '<file>', description: "file (mode 0600) holding the provider's client secret: reused, created when absent", parse: (raw) => v.homePath(raw), optional: true },
   minioCertsDir: { key: 'minio.certsDir', flag: '--minio-certs-dir', valueName: '<dir>', description: "MinIO's certs directory, when it is on this machine (the CA goes into its CAs/)", parse: (raw) => v.homePath(raw), optional: true },
   minioLocation: { key: 'minio.location', flag: '--minio-location', valueName: '<where>', description: 'where MinIO runs: host (a binary or systemd), container (docker, compose, a NAS app), cluster (in this Kubernetes cluster)', parse: v.minioLocation, default: 'host' },
+  caConfigMap: { key: 'workload.caConfigMap', flag: '--ca-configmap', valueName: '<name>', description: "ConfigMap (key ca.crt, in the workload's namespace) with MinIO's CA, when its certificate is private: mounted, and named by AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and (litestream) SSL_CERT_FILE", parse: v.dns1123Subdomain, optional: true },
   prefix: { key: 'workload.prefix', flag: '--prefix', valueName: '<prefix>', description: "key prefix inside the bucket (prefix modes: each workload gets <prefix><its sub>/; bucket mode: the workload's keys)", parse: v.prefix, default: '' },
 };
 
@@ -94,6 +97,7 @@ export const WORKLOAD_SETTINGS = [
   'tokenPath',
   'tokenExpiration',
   'isolation',
+  'caConfigMap',
 ] as const satisfies readonly SettingName[];
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

@@ -47,7 +47,7 @@ async function inputs(paths: readonly string[]): Promise<string[]> {
 
 export async function injectCommand(paths: string[], flags: InjectFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'], flags, profile);
+  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'], flags, profile);
   const injection = injectionSettingsFor(settings);
   const total: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const outputs: string[] = [];

@@ -15,7 +15,7 @@ import { writeOut } from '../ui/output.js';
 // webhook serve: the admission server; webhook certs: its certificate files for a webhook
 // run outside the cluster. The manifests are `render webhook`.
 
-const INJECTION_SETTINGS = ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation'] as const;
+const INJECTION_SETTINGS = ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'] as const;
 
 interface GlobalFlags {
   config?: string;

@@ -5,6 +5,9 @@ import { posix } from 'node:path';
 // (keeping comments and order); a webhook would return them as they are.
 
 export const TOKEN_VOLUME = 'minio-irsa-token';
+export const CA_VOLUME = 'minio-irsa-ca';
+export const CA_DIR = '/etc/minio-irsa/ca';
+export const CA_FILE = `${CA_DIR}/ca.crt`;
 /** Per object: "false" leaves it alone. */
 export const INJECT_ANNOTATION = 'minio-irsa.io/inject';
 /** Per object: comma-separated container names that get nothing. */
@@ -19,6 +22,8 @@ export interface InjectionSettings {
   audience: string;
   tokenPath: string;
   tokenExpiration: number;
+  /** A ConfigMap with MinIO's CA (key ca.crt), for a MinIO whose certificate is private. */
+  caConfigMap?: string | undefined;
 }
 
 export interface PatchOperation {
@@ -46,20 +51,31 @@ interface Mount {
 }
 interface Container {
   name?: unknown;
+  image?: unknown;
   env?: unknown;
   volumeMounts?: unknown;
 }
 
 const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
 
-export function desiredEnv(settings: InjectionSettings): [string, string][] {
-  return [
+/** litestream's HTTP client ignores AWS_CA_BUNDLE; it reads the roots from SSL_CERT_FILE. */
+const isLitestream = (container: { name?: unknown; image?: unknown }): boolean => /litestream/.test(String(container.image ?? '')) || /litestream/.test(String(container.name ?? ''));
+
+export function desiredEnv(settings: InjectionSettings, container: { name?: unknown; image?: unknown } = {}): [string, string][] {
+  const env: [string, string][] = [
     ['AWS_ROLE_ARN', settings.roleArn],
     ['AWS_WEB_IDENTITY_TOKEN_FILE', settings.tokenPath],
     ['AWS_ENDPOINT_URL_STS', settings.endpoint],
     ['AWS_ENDPOINT_URL_S3', settings.endpoint],
     ['AWS_REGION', settings.region],
   ];
+  if (settings.caConfigMap) {
+    // Added to the roots: the AWS SDKs (AWS_CA_BUNDLE) and Node (NODE_EXTRA_CA_CERTS). SSL_CERT_FILE
+    // replaces them, so only litestream, which needs it and talks to MinIO alone, gets it.
+    env.push(['AWS_CA_BUNDLE', CA_FILE], ['NODE_EXTRA_CA_CERTS', CA_FILE]);
+    if (isLitestream(container)) env.push(['SSL_CERT_FILE', CA_FILE]);
+  }
+  return env;
 }
 
 /** The projected token volume: the kubelet refreshes the token before it expires. */
@@ -71,9 +87,15 @@ export function tokenMount(settings: InjectionSettings) {
   return { name: TOKEN_VOLUME, mountPath: posix.dirname(settings.tokenPath), readOnly: true };
 }
 
+export function caVolume(configMap: string) {
+  return { name: CA_VOLUME, configMap: { name: configMap, items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
+}
+
+export const CA_MOUNT = { name: CA_VOLUME, mountPath: CA_DIR, readOnly: true };
+
 /** The variables as a container's env list. */
-export function envList(settings: InjectionSettings): { name: string; value: string }[] {
-  return desiredEnv(settings).map(([name, value]) => ({ name, value }));
+export function envList(settings: InjectionSettings, container: { name?: unknown; image?: unknown } = {}): { name: string; value: string }[] {
+  return desiredEnv(settings, container).map(([name, value]) => ({ name, value }));
 }
 
 /**
@@ -84,13 +106,16 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
   const patch: PatchOperation[] = [];
   const notes: string[] = [];
   const staticKeys: string[] = [];
-  const tokenDir = posix.dirname(settings.tokenPath);
   const skip = new Set(String(annotations[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').map((name) => name.trim()).filter(Boolean));
 
   const volumes = list<{ name?: unknown }>(spec['volumes']);
-  if (!volumes.some((volume) => volume.name === TOKEN_VOLUME)) {
-    const volume = tokenVolume(settings);
-    patch.push(Array.isArray(spec['volumes']) ? { op: 'add', path: ['volumes', '-'], value: volume } : { op: 'add', path: ['volumes'], value: [volume] });
+  const newVolumes = [
+    ...(volumes.some((volume) => volume.name === TOKEN_VOLUME) ? [] : [tokenVolume(settings)]),
+    ...(settings.caConfigMap && !volumes.some((volume) => volume.name === CA_VOLUME) ? [caVolume(settings.caConfigMap)] : []),
+  ];
+  if (newVolumes.length > 0) {
+    if (Array.isArray(spec['volumes'])) for (const volume of newVolumes) patch.push({ op: 'add', path: ['volumes', '-'], value: volume });
+    else patch.push({ op: 'add', path: ['volumes'], value: newVolumes });
   }
 
   for (const field of ['initContainers', 'containers'] as const) {
@@ -103,7 +128,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
       const env = list<EnvVar>(container.env);
       if (env.some((item) => STATIC_KEY_VARIABLES.includes(String(item.name)))) staticKeys.push(name);
       const missing: { name: string; value: string }[] = [];
-      for (const [key, value] of desiredEnv(settings)) {
+      for (const [key, value] of desiredEnv(settings, container as { name?: unknown; image?: unknown })) {
         const present = env.find((item) => item.name === key);
         if (!present) missing.push({ name: key, value });
         else if (present.value !== value) notes.push(`container ${name}: ${key} kept as the manifest sets it`);
@@ -113,11 +138,15 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
         else patch.push({ op: 'add', path: [field, index, 'env'], value: missing });
       }
       const mounts = list<Mount>(container.volumeMounts);
-      const atDir = mounts.find((mount) => mount.mountPath === tokenDir);
-      if (atDir && atDir.name !== TOKEN_VOLUME) notes.push(`container ${name}: ${tokenDir} already mounts ${String(atDir.name)}; left as it is`);
-      else if (!atDir) {
-        const mount = tokenMount(settings);
-        patch.push(Array.isArray(container.volumeMounts) ? { op: 'add', path: [field, index, 'volumeMounts', '-'], value: mount } : { op: 'add', path: [field, index, 'volumeMounts'], value: [mount] });
+      const newMounts: Mount[] = [];
+      for (const mount of [tokenMount(settings), ...(settings.caConfigMap ? [CA_MOUNT] : [])]) {
+        const atDir = mounts.find((existing) => existing.mountPath === mount.mountPath);
+        if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${mount.mountPath} already mounts ${String(atDir.name)}; left as it is`);
+        else if (!atDir) newMounts.push(mount);
+      }
+      if (newMounts.length > 0) {
+        if (Array.isArray(container.volumeMounts)) for (const mount of newMounts) patch.push({ op: 'add', path: [field, index, 'volumeMounts', '-'], value: mount });
+        else patch.push({ op: 'add', path: [field, index, 'volumeMounts'], value: newMounts });
       }
     });
   }

@@ -1,4 +1,4 @@
-import { envList, tokenMount, tokenVolume } from '../inject/core.js';
+import { CA_MOUNT, caVolume, envList, tokenMount, tokenVolume } from '../inject/core.js';
 import { renderYaml } from './template.js';
 import { injectionSettingsFor, workloadVars, type WorkloadSettings } from './workload.js';
 
@@ -10,5 +10,12 @@ export interface PodOptions {
 /** A ServiceAccount and a test pod whose aws CLI trades its token for MinIO credentials; its wiring is the inject core's. */
 export async function renderPod(settings: WorkloadSettings, options: PodOptions): Promise<string> {
   const injection = injectionSettingsFor(settings);
-  return renderYaml('pod.yaml', { ...workloadVars(settings), ...options, env: envList(injection), tokenMounts: [tokenMount(injection)], tokenVolumes: [tokenVolume(injection)] });
+  const ca = injection.caConfigMap;
+  return renderYaml('pod.yaml', {
+    ...workloadVars(settings),
+    ...options,
+    env: envList(injection),
+    tokenMounts: [tokenMount(injection), ...(ca ? [CA_MOUNT] : [])],
+    tokenVolumes: [tokenVolume(injection), ...(ca ? [caVolume(ca)] : [])],
+  });
 }

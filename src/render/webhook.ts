@@ -86,6 +86,7 @@ export function serveArguments(server: WebhookServer): string[] {
   const s = server.settings;
   const args = ['webhook', 'serve', '--tls-cert-file', `${TLS_DIR}/tls.crt`, '--tls-key-file', `${TLS_DIR}/tls.key`, '--endpoint', s.endpoint, '--client-id', s.audience, '--token-path', s.tokenPath, '--token-expiration', String(s.tokenExpiration), '--isolation', server.isolation];
   if (s.region) args.push('--region', s.region);
+  if (s.caConfigMap) args.push('--ca-configmap', s.caConfigMap);
   if (server.roleArn) args.push('--role-arn', server.roleArn);
   if (server.namespaceOptIn) args.push('--namespace-opt-in');
   return args;

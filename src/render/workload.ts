@@ -45,6 +45,14 @@ export function workloadVars(settings: WorkloadSettings) {
 }
 
 /** What the inject core needs: the same wiring for inject, the webhook and every rendered workload. */
-export function injectionSettingsFor(settings: Pick<Profile, 'endpoint' | 'region' | 'clientId' | 'roleArn' | 'tokenPath' | 'tokenExpiration' | 'isolation'>): InjectionSettings {
-  return { roleArn: roleArnFor(settings), endpoint: settings.endpoint, region: settings.region ?? AWS_DEFAULT_REGION, audience: settings.clientId, tokenPath: settings.tokenPath, tokenExpiration: settings.tokenExpiration };
+export function injectionSettingsFor(settings: Pick<Profile, 'endpoint' | 'region' | 'clientId' | 'roleArn' | 'tokenPath' | 'tokenExpiration' | 'isolation'> & Partial<Pick<Profile, 'caConfigMap'>>): InjectionSettings {
+  return {
+    roleArn: roleArnFor(settings),
+    endpoint: settings.endpoint,
+    region: settings.region ?? AWS_DEFAULT_REGION,
+    audience: settings.clientId,
+    tokenPath: settings.tokenPath,
+    tokenExpiration: settings.tokenExpiration,
+    ...(settings.caConfigMap ? { caConfigMap: settings.caConfigMap } : {}),
+  };
 }

@@ -21,6 +21,7 @@ export const SA_ANNOTATIONS = {
   endpoint: 'minio-irsa.io/endpoint',
   region: 'minio-irsa.io/region',
   allowStaticKeys: 'minio-irsa.io/allow-static-keys',
+  caConfigMap: 'minio-irsa.io/ca-configmap',
 } as const;
 
 export const EKS_ANNOTATIONS = {
@@ -91,11 +92,12 @@ export function select(subjects: Subjects, defaults: WebhookDefaults): Selection
       defaults.settings.tokenExpiration;
     const endpoint = parsed(SA_ANNOTATIONS.endpoint, annotations[SA_ANNOTATIONS.endpoint], v.s3Endpoint) ?? defaults.settings.endpoint;
     const region = parsed(SA_ANNOTATIONS.region, annotations[SA_ANNOTATIONS.region], v.region) ?? defaults.settings.region;
+    const caConfigMap = parsed(SA_ANNOTATIONS.caConfigMap, annotations[SA_ANNOTATIONS.caConfigMap], v.dns1123Subdomain) ?? defaults.settings.caConfigMap;
     // A role ARN is per audience: a ServiceAccount that names another audience gets that audience's ARN.
     const roleArn = explicitArn ?? (audience === defaults.settings.audience && defaults.roleArn ? defaults.roleArn : deriveRoleArn(audience, defaults.arnRegion));
     return {
       mutate: true,
-      settings: { ...defaults.settings, audience, roleArn, tokenExpiration, endpoint, region },
+      settings: { ...defaults.settings, audience, roleArn, tokenExpiration, endpoint, region, ...(caConfigMap ? { caConfigMap } : {}) },
       allowStaticKeys: annotations[SA_ANNOTATIONS.allowStaticKeys] === 'true',
       via: ours ? 'minio-irsa.io' : 'eks.amazonaws.com',
     };

@@ -141,6 +141,17 @@ describe('webhook serve, called by the real apiserver', () => {
     assert.equal(tokenVolume(got)?.projected?.sources[0]?.serviceAccountToken?.['expirationSeconds'], 7200);
   });
 
+  it('a ServiceAccount naming a CA ConfigMap: its pods mount MinIO\'s CA and point AWS_CA_BUNDLE at it', async () => {
+    const both = `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: private-ca\n  namespace: apps\n  annotations:\n    minio-irsa.io/inject: "true"\n    minio-irsa.io/ca-configmap: minio-ca\n---\n${pod('private-ca', 'private-ca')}`;
+    const created = await create(both);
+    assert.equal(created.code, 0, created.stderr);
+    const got = await live('private-ca');
+    const volume = got.spec.volumes?.find((item) => item.name === 'minio-irsa-ca') as { configMap?: { name: string } } | undefined;
+    assert.equal(volume?.configMap?.name, 'minio-ca');
+    assert.equal(envOf(got)['AWS_CA_BUNDLE'], '/etc/minio-irsa/ca/ca.crt');
+    assert.ok(got.spec.containers[0]?.volumeMounts?.some((mount) => mount.name === 'minio-irsa-ca' && mount.mountPath === '/etc/minio-irsa/ca' && mount.readOnly === true));
+  });
+
   it('a pod with static keys is not injected, and kubectl says why; a hostile annotation is refused, not injected', async () => {
     const keyed = `apiVersion: v1\nkind: Pod\nmetadata: {name: keyed, namespace: apps}\nspec:\n  serviceAccountName: web\n  containers:\n    - {name: app, image: amazon/aws-cli, env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]}\n`;
     const created = await create(keyed);

@@ -97,3 +97,34 @@ describe('inject core', () => {
     assert.throws(() => inject('kind: Service\nmetadata: {name: s}\n---\nkind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
   });
 });
+
+describe('inject core: MinIO\'s CA from a ConfigMap', () => {
+  const withCa: InjectionSettings = { ...settings, caConfigMap: 'minio-ca' };
+  it('mounts it read-only and names it for the SDKs and Node; SSL_CERT_FILE (which replaces the roots) only for litestream', () => {
+    const pod = parse(inject(POD).text) as Pod;
+    assert.equal(pod.spec.volumes?.length, 1, 'no CA without the setting');
+    const spec = { containers: [{ name: 'app', image: 'nginx' }, { name: 'litestream', image: 'litestream/litestream:0.5' }] };
+    const { patch } = planInjection(spec, {}, withCa);
+    const volumes = patch.find((op) => op.path.join('/') === 'volumes')?.value as { name: string; configMap?: unknown }[];
+    assert.deepEqual(volumes.map((volume) => volume.name), ['minio-irsa-token', 'minio-irsa-ca']);
+    assert.deepEqual(volumes[1]?.configMap, { name: 'minio-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+    const envOfContainer = (index: number) => Object.fromEntries((patch.find((op) => op.path.join('/') === `containers/${index}/env`)?.value as { name: string; value: string }[]).map((item) => [item.name, item.value]));
+    assert.equal(envOfContainer(0)['AWS_CA_BUNDLE'], '/etc/minio-irsa/ca/ca.crt');
+    assert.equal(envOfContainer(0)['NODE_EXTRA_CA_CERTS'], '/etc/minio-irsa/ca/ca.crt');
+    assert.equal(envOfContainer(0)['SSL_CERT_FILE'], undefined);
+    assert.equal(envOfContainer(1)['SSL_CERT_FILE'], '/etc/minio-irsa/ca/ca.crt');
+    const mounts = patch.find((op) => op.path.join('/') === 'containers/0/volumeMounts')?.value;
+    assert.deepEqual(mounts, [
+      { name: TOKEN_VOLUME, mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true },
+      { name: 'minio-irsa-ca', mountPath: '/etc/minio-irsa/ca', readOnly: true },
+    ]);
+  });
+
+  it('is idempotent with the CA too, and adds only the CA to a pod injected without it', () => {
+    const once = injectManifests(POD, 't.yaml', withCa, { allowStaticKeys: false }).text;
+    assert.equal(injectManifests(once, 't.yaml', withCa, { allowStaticKeys: false }).text, once);
+    const before = inject(POD).text;
+    const { patch } = planInjection((parse(before) as { spec: Record<string, unknown> }).spec, {}, withCa);
+    assert.deepEqual(patch.map((op) => op.path.join('/')), ['volumes/-', 'containers/0/env/-', 'containers/0/env/-', 'containers/0/volumeMounts/-']);
+  });
+});
