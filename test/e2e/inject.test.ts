@@ -111,6 +111,19 @@ describe('inject against the real rig', () => {
     assert.equal(cronjob.stdout, 'AWS_ROLE_ARN');
   });
 
+  it('after kustomize (kubectl kustomize | minio-irsa inject): the overlay\'s output is injected and accepted', async () => {
+    const dir = mkdtempSync(join(work, 'kustomize-'));
+    writeFileSync(join(dir, 'manifests.yaml'), CHART);
+    writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: prod-\ncommonLabels: {env: prod}\nresources: [manifests.yaml]\n');
+    const built = await rig.kubectl(['kustomize', dir]);
+    assert.equal(built.code, 0, built.stderr);
+    const injected = await runCli(['inject'], { cwd: work, input: built.stdout });
+    assert.equal(injected.code, 0, injected.stderr);
+    assert.match(injected.stderr, /injected 2 \(Deployment apps\/prod-web, CronJob apps\/prod-backup\)/);
+    const applied = await rig.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], injected.stdout);
+    assert.equal(applied.code, 0, applied.stderr);
+  });
+
   it('files and directories: every manifest in them, in a stable order', async () => {
     const dir = join(mkdtempSync(join(work, 'manifests-')), 'k8s');
     mkdirSync(join(dir, 'sub'), { recursive: true });
