@@ -1,6 +1,7 @@
 import { isScalar, parseAllDocuments, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
+import { insertLines, readFast, type Insertion } from './fast-path.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
@@ -140,6 +141,20 @@ export function splitDocuments(text: string): string[] {
 const READ_DIFFERENTLY = /[\u007f-\u009f\u2028\u2029\ufeff]/;
 const READ_DIFFERENTLY_ALL = new RegExp(READ_DIFFERENTLY.source, 'g');
 
+/** The fast path (fast-path.ts), or undefined for the general one. */
+function injectChunkFast(text: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } | undefined {
+  // Text that YAML 1.1 and 1.2 read differently is re-emitted, escaped, by the general path.
+  if (READ_DIFFERENTLY.test(text)) return undefined;
+  const planned = readFast(text);
+  if (planned === undefined || planned === null || typeof planned !== 'object') return undefined;
+  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const insertions: Insertion[] = [];
+  visit(planned, [], settings, options, report, (path, op) => insertions.push({ path: [...path, ...op.path], value: op.value }));
+  const result = insertLines(text, planned, insertions);
+  return result === undefined ? undefined : { text: result, report };
+}
+
+
 /**
  * A re-emitted document that Go's YAML (kubectl, the apiserver) reads as we do: the yaml
  * library writes U+0085, U+2028 and U+2029 raw, which YAML 1.1 takes as line breaks. Scalars
@@ -160,6 +175,12 @@ function emitSafely(doc: Document): string {
 }
 
 function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
+  const fast = injectChunkFast(text, settings, options);
+  if (fast) {
+    for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) report[key].push(...fast.report[key]);
+    report.passedThrough += fast.report.passedThrough;
+    return fast.text;
+  }
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(docs)) return text;
   const out: string[] = [];

@@ -128,3 +128,51 @@ describe('inject core: MinIO\'s CA from a ConfigMap', () => {
     assert.deepEqual(patch.map((op) => op.path.join('/')), ['volumes/-', 'containers/0/env/-', 'containers/0/env/-', 'containers/0/volumeMounts/-']);
   });
 });
+
+describe('inject fast path (lines inserted into the original text)', () => {
+  const shapes: [string, string][] = [
+    ['block style with comments and odd spacing', POD.replace('    - name: app\n', '    - name: app   # the app\n') + '# trailing comment\n'],
+    ['indentless sequences', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n    env:\n    - name: A\n      value: "1"\n  volumes:\n  - name: data\n    emptyDir: {}\n'],
+    ['init containers, two containers, a last key holding a block scalar', 'kind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n    - name: init\n      image: busybox\n  containers:\n    - name: a\n      image: nginx\n      command:\n        - sh\n        - -c\n        - |\n          echo one\n          echo two\n    - name: b\n      image: nginx\n'],
+    ['a List of Deployments', 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n'],
+    ['flow-style containers (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n'],
+    ['anchors and aliases (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - &app\n      name: app\n      image: nginx\n'],
+  ];
+  for (const [label, manifest] of shapes) {
+    it(`${label}: the same data as planned, the original lines untouched`, () => {
+      const { text, report } = inject(manifest);
+      assert.equal(report.injected.length, 1, label);
+      const before = parse(manifest) as Record<string, unknown>;
+      const after = parse(text) as Record<string, unknown>;
+      const specs = (doc: Record<string, unknown>) => (doc['kind'] === 'List' ? ((doc['items'] as Record<string, unknown>[])[0]?.['spec'] as { template: { spec: Pod['spec'] } }).template.spec : (doc['spec'] as Pod['spec']));
+      const spec = specs(after);
+      for (const container of [...(spec.initContainers ?? []), ...spec.containers]) assert.equal(envOf(container)['AWS_ROLE_ARN'], settings.roleArn, `${label}: ${container.name}`);
+      assert.ok(spec.volumes?.some((volume) => volume.name === TOKEN_VOLUME));
+      assert.deepEqual(parse(inject(text).text), after, 'idempotent');
+      // Everything that was there is still there, unchanged.
+      assert.equal(JSON.stringify(specs(before).containers.map((c) => c.name)), JSON.stringify(spec.containers.map((c) => c.name)));
+      if (!/general path/.test(label)) {
+        const kept = manifest.split('\n').filter((line) => line.trim() !== '');
+        const lines = text.split('\n');
+        let at = 0;
+        for (const line of kept) {
+          at = lines.indexOf(line, at);
+          assert.ok(at >= 0, `${label}: the line "${line}" is kept verbatim and in order`);
+        }
+      }
+    });
+  }
+
+  it('a misplaced insertion is never written: verification sends it to the general path', async () => {
+    const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
+    const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      env: [{name: A, value: "1"}]\n';
+    const planned = readFast(manifest);
+    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'containers', 0, 'env', '-'], value: { name: 'B', value: '2' } }]), undefined, 'a flow sequence is not edited in place');
+    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'containers', 0, 'name'], value: 'x' }]), undefined, 'an existing key is never added again');
+    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'nothing', 'here'], value: 1 }]), undefined);
+    const fine = insertLines(manifest, planned, [{ path: ['spec', 'volumes'], value: [{ name: 'v' }] }]);
+    assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
+    assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
+    assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
+  });
+});
