@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CancelledError, ExitCode, IrsaError, ReportedFailure, UsageError, exitCodeOf } from './errors.js';
-import { SETTINGS, WORKLOAD_SETTINGS, type SettingName } from './settings.js';
+import { INJECTION_SETTINGS, SETTINGS, WORKLOAD_SETTINGS, type SettingName } from './settings.js';
 import { decimalInteger, InvalidValue } from './validate.js';
 import { printable } from './encode.js';
 
@@ -118,7 +118,7 @@ export function buildProgram(): Command {
       .description('add the token volume, its mount and the AWS_* variables to every pod template in manifests (files, directories, or stdin): kubectl get deploy web -o yaml | minio-irsa inject | kubectl apply -f -')
       .argument('[paths...]', 'manifest files or directories (*.yaml, *.yml, *.json); none or - reads stdin')
       .option('--allow-static-keys', 'inject even into containers that set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'),
-    ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'],
+    INJECTION_SETTINGS,
   ).action(async (paths: string[], _options: unknown, command: Command) => {
     const { injectCommand } = await import('./commands/inject.js');
     await injectCommand(paths, command.optsWithGlobals());
@@ -196,7 +196,7 @@ export function buildProgram(): Command {
       .option('--ca-file <file>', 'the CA that signed it (the caBundle)')
       .option('--days <n>', 'validity of a generated certificate', '365')
       .option('--url <url>', 'register a webhook served outside the cluster at this https URL (needs --ca-file)'),
-    ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'],
+    INJECTION_SETTINGS,
   ).action(async (_options: unknown, command: Command) => {
     const { renderWebhookCommand } = await import('./commands/webhook.js');
     await renderWebhookCommand(command.optsWithGlobals(), __VERSION__);
@@ -216,7 +216,7 @@ export function buildProgram(): Command {
       .option('--namespace-opt-in', 'mutate only in namespaces labelled minio-irsa.io/webhook=enabled')
       .option('--lookup-grace <ms>', 'how long to wait for a ServiceAccount created with its pod before asking the apiserver', '2000')
       .option('--shutdown-delay <seconds>', 'on SIGTERM, keep serving this long while unready, so endpoints drop the pod first', '5'),
-    ['kubeconfig', 'context', 'endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'],
+    ['kubeconfig', 'context', ...INJECTION_SETTINGS],
   ).action(run(async () => (await import('./commands/webhook.js')).webhookServeCommand as Action));
 
   webhook

@@ -100,6 +100,9 @@ export const WORKLOAD_SETTINGS = [
   'caConfigMap',
 ] as const satisfies readonly SettingName[];
 
+/** What the inject core needs: inject, the webhook and its manifests. */
+export const INJECTION_SETTINGS = ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'] as const satisfies readonly SettingName[];
+
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
 export function settingByKey(key: string): SettingName | undefined {

@@ -6,6 +6,7 @@ import { readBoundedFile, readBoundedStdin } from '../fs-safe.js';
 import { injectManifests, type InjectReport } from '../inject/manifests.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { injectionSettingsFor } from '../render/workload.js';
+import { INJECTION_SETTINGS } from '../settings.js';
 import { logger } from '../ui/logger.js';
 import { writeOut } from '../ui/output.js';
 
@@ -47,7 +48,7 @@ async function inputs(paths: readonly string[]): Promise<string[]> {
 
 export async function injectCommand(paths: string[], flags: InjectFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'], flags, profile);
+  const settings = await resolveSettings(INJECTION_SETTINGS, flags, profile);
   const injection = injectionSettingsFor(settings);
   const total: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const outputs: string[] = [];

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { readBoundedFile, writeFileSafely } from '../fs-safe.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import { CLAIM_BASED_ROLE_ARN, injectionSettingsFor } from '../render/workload.js';
+import { INJECTION_SETTINGS } from '../settings.js';
 import { logger } from '../ui/logger.js';
 import * as v from '../validate.js';
 import type { WebhookDefaults } from '../webhook/opt-in.js';
@@ -15,7 +16,6 @@ import { writeOut } from '../ui/output.js';
 // webhook serve: the admission server; webhook certs: its certificate files for a webhook
 // run outside the cluster. The manifests are `render webhook`.
 
-const INJECTION_SETTINGS = ['endpoint', 'region', 'clientId', 'roleArn', 'tokenPath', 'tokenExpiration', 'isolation', 'caConfigMap'] as const;
 
 interface GlobalFlags {
   config?: string;
