@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { EMPTY_PROFILE, resolveSettings } from '../../src/profile.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMPTY_PROFILE, loadProfile, readProfileSource, resolveIfGiven, resolveSettings } from '../../src/profile.js';
 import { parseProfile } from '../../src/profile-file.js';
 
 const example = `version: 1
@@ -71,5 +74,52 @@ describe('profile file', () => {
   });
   it('an empty file is an empty profile', () => {
     assert.deepEqual(parseProfile('', 'p.yaml').values, {});
+  });
+
+  it('the default profile may be absent; a profile named with --config may not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa-profile-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      assert.equal(await loadProfile(undefined), EMPTY_PROFILE, 'no ./minio-irsa.yaml: the empty profile');
+      await assert.rejects(loadProfile('missing.yaml'), (error: unknown) => error instanceof UsageError && /missing\.yaml/.test(error.message));
+      await assert.rejects(readProfileSource(dir, true), (error: unknown) => error instanceof UsageError, 'a directory is no absent file: an error even when it may be absent');
+      writeFileSync(join(dir, 'minio-irsa.yaml'), 'workload:\n  namespace: found\n');
+      const found = await loadProfile(undefined);
+      assert.equal(found.path, 'minio-irsa.yaml');
+      assert.equal(found.values.namespace, 'found');
+      assert.equal(found.lines.namespace, 2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+  it('resolveIfGiven: only what a flag or the file gives, validated; no default', async () => {
+    const profile = parseProfile(example, 'p.yaml');
+    assert.equal(await resolveIfGiven('clientId', {}, profile), undefined, 'a default is not "given"');
+    assert.equal(await resolveIfGiven('namespace', {}, profile), 'apps');
+    assert.equal(await resolveIfGiven('clientId', { clientId: 'mine' }, EMPTY_PROFILE), 'mine');
+    assert.equal(await resolveIfGiven('namespace', { namespace: 'flag' }, profile), 'flag', 'the flag wins over the file');
+    await assert.rejects(resolveIfGiven('namespace', { namespace: 'Bad_1' }, profile), /--namespace "Bad_1"/);
+  });
+  it('optional settings resolve to undefined without asking; a bad file value names the line, or 0 when unknown', async () => {
+    const settings = await resolveSettings(['region', 'roleArn', 'caConfigMap'], {}, EMPTY_PROFILE);
+    assert.deepEqual(settings, { region: undefined, roleArn: undefined, caConfigMap: undefined });
+    const noLines = { path: 'x.yaml', values: { namespace: 'Bad_1' }, lines: {} };
+    await assert.rejects(resolveSettings(['namespace'], {}, noLines), /^UsageError: x\.yaml:0 workload\.namespace:/);
+    const named = { path: 'mine.yaml', values: {}, lines: {} };
+    await assert.rejects(resolveSettings(['endpoint'], {}, named), (error: unknown) => error instanceof UsageError && /set minio\.endpoint in mine\.yaml/.test(error.hint ?? ''));
+  });
+  it('a validator\'s own failure (not bad input) is not turned into a usage error', async () => {
+    const { SETTINGS } = await import('../../src/settings.js');
+    const original = SETTINGS.namespace.parse;
+    SETTINGS.namespace.parse = () => {
+      throw new TypeError('bug');
+    };
+    try {
+      await assert.rejects(resolveSettings(['namespace'], { namespace: 'x' }, EMPTY_PROFILE), TypeError);
+      await assert.rejects(resolveSettings(['namespace'], {}, parseProfile(example, 'p.yaml')), TypeError);
+    } finally {
+      SETTINGS.namespace.parse = original;
+    }
   });
 });
