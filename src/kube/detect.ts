@@ -62,14 +62,11 @@ export function anonymousAuthFromNodeArgs(nodeArgs: string | undefined): boolean
   }
   if (!Array.isArray(argv)) return undefined;
   let found: boolean | undefined;
-  argv.forEach((arg: unknown, index) => {
-    const values = [String(arg)];
-    if (String(arg) === '--kube-apiserver-arg' && argv[index + 1] !== undefined) values.push(String(argv[index + 1]));
-    for (const value of values) {
-      const match = /(?:^|=|^--)anonymous-auth=(true|false)$/.exec(value.replace(/^--kube-apiserver-arg=/, ''));
-      if (match) found = match[1] === 'true';
-    }
-  });
+  // "--kube-apiserver-arg", "anonymous-auth=false" is two elements: the second is read on its own.
+  for (const arg of argv) {
+    const match = /(?:^|=|^--)anonymous-auth=(true|false)$/.exec(String(arg).replace(/^--kube-apiserver-arg=/, ''));
+    if (match) found = match[1] === 'true';
+  }
   return found;
 }
 

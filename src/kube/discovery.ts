@@ -30,7 +30,7 @@ export function looksInternal(hostname: string): string | undefined {
   if (isIP(host) === 4) {
     const [a = 0, b = 0] = host.split('.').map(Number);
     if (a === 127) return 'a loopback address (MinIO must run on this same machine)';
-    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return undefined; // private LANs are normal for home clusters
+    // Private LANs (10/8, 172.16/12, 192.168/16) are normal for home clusters: no warning.
     if (a === 100 && b >= 64 && b <= 127) return 'a carrier-grade NAT / overlay address';
   }
   return undefined;

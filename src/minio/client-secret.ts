@@ -40,7 +40,7 @@ export function secretStrengthBits(secret: string): number {
   const seen = new Set<string>();
   for (let i = 0; i < chars.length; i++) {
     const code = chars[i]?.codePointAt(0) ?? 0;
-    const previous = i > 0 ? (chars[i - 1]?.codePointAt(0) ?? -9) : -9;
+    const previous = chars[i - 1]?.codePointAt(0) ?? -9;
     // A run of 4+ characters already seen in the same order is a repetition of a word.
     const fourGram = chars.slice(i, i + 4).join('');
     const repeated = fourGram.length === 4 && seen.has(fourGram);

@@ -83,6 +83,11 @@ describe('clock skew', () => {
     assert.equal(clockSkewSeconds(at, at + 100, at + 200), 0);
     assert.equal(clockSkewSeconds(at + 10_000, at, at + 100), 9, 'MinIO ahead');
     assert.equal(clockSkewSeconds(at - 10_000, at, at + 100), -9, 'MinIO behind');
+    // Exactly at the tolerance is still within it.
+    assert.equal(clockSkewSeconds(at + 2000, at, at), 0);
+    assert.equal(clockSkewSeconds(at - 2999, at, at), 0);
+    assert.equal(clockSkewSeconds(at + 2001, at, at), 2);
+    assert.equal(clockSkewSeconds(at - 3000, at, at), -2);
   });
 });
 
@@ -135,6 +140,29 @@ describe('a workload\'s wiring, judged from its pod spec', () => {
     assert.deepEqual(problems, []);
     assert.match(warnings.join('\n'), /no AWS_REGION[\s\S]*envFrom may bring static keys[\s\S]*ignores AWS_CA_BUNDLE/);
     assert.deepEqual(inspectPodSpec(good(), { ...expected, roleArn: undefined }).problems, [], 'bucket isolation: any role ARN');
+  });
+  it('boundaries and exact words: 600 s is enough, a half-wired container is judged, AWS_CA_BUNDLE matters only to litestream', () => {
+    const at600 = good();
+    (at600.volumes[0] as { projected: { sources: { serviceAccountToken: { expirationSeconds: number } }[] } }).projected.sources[0]!.serviceAccountToken.expirationSeconds = 600;
+    assert.deepEqual(inspectPodSpec(at600, expected).problems, []);
+    const roleOnly = good();
+    roleOnly.containers[0]!.env.splice(1, 1);
+    assert.match(inspectPodSpec(roleOnly, expected).problems.join('\n'), /container app: no AWS_WEB_IDENTITY_TOKEN_FILE/);
+    const tokenOnly = good();
+    tokenOnly.containers[0]!.env.splice(0, 1);
+    assert.match(inspectPodSpec(tokenOnly, expected).problems.join('\n'), /container app: no AWS_ROLE_ARN/);
+    const elsewhere = good();
+    elsewhere.containers[0]!.env[2] = { name: 'AWS_ENDPOINT_URL_STS', value: 'https://other:9000' };
+    assert.deepEqual(inspectPodSpec(elsewhere, expected).warnings, ['container app: AWS_ENDPOINT_URL_STS is https://other:9000, not https://minio:9000']);
+    const ignoring = good();
+    ignoring.containers[0]!.env.push({ name: 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', value: 'true' });
+    assert.deepEqual(inspectPodSpec(ignoring, expected).problems, ['container app: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true makes the SDK ignore the MinIO endpoints']);
+    const bundle = good();
+    bundle.containers[0]!.env.push({ name: 'AWS_CA_BUNDLE', value: '/ca.pem' });
+    assert.deepEqual(inspectPodSpec(bundle, expected).warnings, [], 'the aws CLI honours AWS_CA_BUNDLE');
+    const litestream = good();
+    litestream.containers[0]!.name = 'litestream';
+    assert.deepEqual(inspectPodSpec(litestream, expected).warnings, [], 'litestream without AWS_CA_BUNDLE: nothing to say');
   });
   it('parses workload references', () => {
     assert.deepEqual(parseWorkloadRef('apps/web'), { kind: 'pod', namespace: 'apps', name: 'web' });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { K3S_DEFAULT_ISSUER, looksInternal, verifyDiscovery } from '../../src/kube/discovery.js';
-import { accessOf, probeAnonymous } from '../../src/kube/probe.js';
+import { accessOf, probeAnonymous, waitForPublicDiscovery } from '../../src/kube/probe.js';
 import { decideRbac, desiredBinding, isOurs, sameGrant } from '../../src/kube/rbac.js';
 import { makeCa, makeLeaf, type KeyPair } from '../rig/pki.js';
 
@@ -78,8 +78,54 @@ describe('anonymous probe', () => {
   });
 });
 
+describe('anonymous probe: URLs and waiting', () => {
+  async function serve(handler: Handler): Promise<{ url: string; close: () => void; paths: string[] }> {
+    const paths: string[] = [];
+    const server = createHttpServer((req, res) => {
+      paths.push(req.url ?? '');
+      handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close(), paths };
+  }
+  it('a config URL is probed as it is (under a path prefix too); an apiserver URL gets the discovery path', async () => {
+    const server = await serve((_req, res) => res.end('{}'));
+    try {
+      const prefixed = `${server.url}/k8s/.well-known/openid-configuration`;
+      assert.equal((await probeAnonymous(prefixed, undefined)).url, prefixed);
+      assert.equal((await probeAnonymous(`${server.url}/.well-known/openid-configuration/x`, undefined)).url, `${server.url}/.well-known/openid-configuration`);
+      assert.deepEqual(server.paths.slice(0, 2), ['/k8s/.well-known/openid-configuration', '/version']);
+    } finally {
+      server.close();
+    }
+  });
+  it('waits until discovery is public, and no longer than told', async () => {
+    let calls = 0;
+    const server = await serve((req, res) => {
+      if (req.url !== '/version') calls++;
+      res.statusCode = req.url === '/version' ? 200 : calls < 3 ? 403 : 200;
+      res.end('{}');
+    });
+    try {
+      assert.equal((await waitForPublicDiscovery(server.url, undefined, 5_000)).access, 'public');
+      assert.equal(calls, 3, 'asked again until public, then stopped');
+      calls = -1000;
+      const started = Date.now();
+      const result = await waitForPublicDiscovery(server.url, undefined, 600);
+      assert.equal(result.access, 'rbac-missing');
+      assert.ok(Date.now() - started < 3000, 'gave up at its deadline');
+      calls = 10;
+      const once = await waitForPublicDiscovery(server.url, undefined, 0);
+      assert.equal(once.access, 'public', 'one probe even with no time to wait');
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('discovery verified as MinIO will', () => {
   let ca: KeyPair;
+  let caDir = '';
   let port = 0;
   let respond: Handler = (_req, res) => res.end('{}');
   let close = () => undefined as void;
@@ -95,6 +141,7 @@ describe('discovery verified as MinIO will', () => {
 
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'irsa-disc-'));
+    caDir = dir;
     ca = makeCa(dir, 'ca', 'unit-ca');
     const leaf = makeLeaf(dir, 'server', ca, { subject: '/CN=127.0.0.1', sans: ['IP:127.0.0.1'], usage: 'server' });
     const server = createHttpsServer({ key: readFileSync(leaf.key), cert: readFileSync(leaf.cert) }, (req, res) => respond(req, res));
@@ -130,6 +177,20 @@ describe('discovery verified as MinIO will', () => {
     assert.match(warning, /one MinIO per cluster/);
     assert.doesNotMatch(warning, /jwt:iss/);
   });
+  it('a jwks_uri on the config URL\'s own host needs no warning; on another port it does', async () => {
+    respond = discoveryServing({});
+    assert.ok(!(await verifyDiscovery(configUrl(), ca.certPem)).warnings.some((w) => /jwks_uri is on/.test(w)));
+    const other = createHttpsServer({ key: readFileSync(join(caDir, 'server.key')), cert: readFileSync(join(caDir, 'server.crt')) }, (_req, res) => json(res, 200, { keys: [KEY] }));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherPort = (other.address() as AddressInfo).port;
+      respond = discoveryServing({ jwks_uri: `https://127.0.0.1:${otherPort}/openid/v1/jwks` });
+      const report = await verifyDiscovery(configUrl(), ca.certPem);
+      assert.ok(report.warnings.some((w) => w.startsWith(`jwks_uri is on 127.0.0.1:${otherPort}, not on 127.0.0.1:${port}`)), report.warnings.join('\n'));
+    } finally {
+      other.close();
+    }
+  });
   it('a jwks_uri on another host is worth a warning', async () => {
     respond = discoveryServing({ jwks_uri: `https://localhost:${port}/openid/v1/jwks` });
     await assert.rejects(verifyDiscovery(configUrl(), ca.certPem), /certificate does not cover localhost \(it covers IP Address:127\.0\.0\.1\)/);
@@ -137,8 +198,14 @@ describe('discovery verified as MinIO will', () => {
   it('non-JSON, refusals and a CA that does not sign the certificate are said in words', async () => {
     respond = (_req, res) => res.end('<html>login</html>');
     await assert.rejects(verifyDiscovery(configUrl(), ca.certPem), /did not return JSON/);
-    respond = (_req, res) => json(res, 403, {});
-    await assert.rejects(verifyDiscovery(configUrl(), ca.certPem), /answered 403 to an anonymous request/);
+    for (const [status, hint] of [[401, /open anonymous discovery first/], [403, /open anonymous discovery first/], [404, /check the URL/], [500, /check the URL/]] as const) {
+      respond = (_req, res) => json(res, status, {});
+      await assert.rejects(verifyDiscovery(configUrl(), ca.certPem), (error: unknown) => {
+        assert.match((error as Error).message, new RegExp(`answered ${status} to an anonymous request`));
+        assert.match((error as { hint?: string }).hint ?? '', hint, String(status));
+        return true;
+      });
+    }
     const other = makeCa(mkdtempSync(join(tmpdir(), 'irsa-other-')), 'ca', 'other');
     respond = discoveryServing({});
     await assert.rejects(verifyDiscovery(configUrl(), other.certPem), /TLS verification of 127\.0\.0\.1:\d+ failed/);
@@ -147,6 +214,10 @@ describe('discovery verified as MinIO will', () => {
     assert.match(looksInternal('kubernetes.default.svc') ?? '', /cluster-internal/);
     assert.match(looksInternal('127.0.0.1') ?? '', /loopback/);
     assert.match(looksInternal('100.64.0.1') ?? '', /overlay/);
-    for (const host of ['10.0.0.5', '192.168.1.2', '172.16.0.1', 'k3s.example.com']) assert.equal(looksInternal(host), undefined, host);
+    for (const host of ['10.0.0.5', '192.168.1.2', '172.16.0.1', 'k3s.example.com', '100.63.0.1', '100.128.0.1']) assert.equal(looksInternal(host), undefined, host);
+    assert.match(looksInternal('100.127.255.1') ?? '', /overlay/);
+    assert.match(looksInternal('[::1]') ?? 'not ipv4: no verdict', /not ipv4/);
+    assert.match(looksInternal('api.cluster.local') ?? '', /cluster-internal/);
+    assert.match(looksInternal('ip-10-0-0-1.ec2.internal') ?? '', /cluster-internal/);
   });
 });

@@ -30,6 +30,25 @@ describe('role ARN cross-check', () => {
     assert.equal(result.agree, false);
     assert.match(result.explanations[0] ?? '', /admin: provider "_" has no role ARN/);
   });
+  it('each explanation only when it applies; the ARN from the log when the admin API gave none; the region in the derived ARN', () => {
+    const regionOnly = crossCheck('sts.amazonaws.com', undefined, [{ source: 'admin', arn: `arn:minio:iam:eu-west-1::role/${ROLE}`, detail: '' }]);
+    assert.equal(regionOnly.explanations.length, 1, 'the role id matches: no client-id explanation');
+    const idOnly = crossCheck('my-audience', undefined, [{ source: 'logs', arn: `arn:minio:iam:::role/${ROLE}`, detail: '' }]);
+    assert.equal(idOnly.explanations.length, 1, 'the region matches: no region explanation');
+    assert.equal(idOnly.arn, `arn:minio:iam:::role/${ROLE}`, "MinIO's ARN from its log");
+    const fromLater = crossCheck('sts.amazonaws.com', undefined, [
+      { source: 'logs', arn: undefined, detail: 'no line' },
+      { source: 'logs', arn: `arn:minio:iam:eu-1::role/${ROLE}`, detail: '' },
+    ]);
+    assert.equal(fromLater.arn, `arn:minio:iam:eu-1::role/${ROLE}`);
+    const unparsable = crossCheck('sts.amazonaws.com', undefined, [{ source: 'admin', arn: 'not-an-arn', detail: '' }]);
+    assert.deepEqual(unparsable.explanations, [], 'nothing to compare, and no crash');
+    assert.equal(unparsable.agree, false);
+    const regional = crossCheck('sts.amazonaws.com', 'eu-west-1', []);
+    assert.equal(regional.arn, `arn:minio:iam:eu-west-1::role/${ROLE}`);
+    assert.equal(regional.agree, true);
+    assert.match(regional.findings[0]?.detail ?? '', /region "eu-west-1"/);
+  });
   it('picks this client id\'s ARN out of a multi-provider log line', () => {
     const other = 'arn:minio:iam:::role/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA';
     assert.equal(arnFromLog(`INFO: IAM Roles: ${other} arn:minio:iam:::role/${ROLE}`, 'sts.amazonaws.com', 'log').arn, `arn:minio:iam:::role/${ROLE}`);

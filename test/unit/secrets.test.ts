@@ -69,6 +69,15 @@ describe('client secret', () => {
     writeFileSync(file, `${strong}\n`);
     chmodSync(file, 0o600);
     assert.deepEqual(await readClientSecretFile(file), { secret: strong, warning: undefined });
+    // Exactly at both limits: 32 characters worth 128 bits is enough; one character fewer is not.
+    const atLimit = 'acegikmoqsuwyACEaeimquyCcgkoswAE';
+    assert.equal(secretStrengthBits(atLimit), MIN_SECRET_BITS);
+    writeFileSync(file, `${atLimit}\n`);
+    assert.equal((await readClientSecretFile(file)).secret, atLimit);
+    writeFileSync(file, `${atLimit.slice(0, 31)}\n`);
+    await assert.rejects(readClientSecretFile(file), /too weak \(31 characters/);
+    assert.equal(secretStrengthBits('ab'), 1, 'the first character counts as surprising; a neighbour in sequence does not');
+    assert.equal(secretStrengthBits('ac'), 2);
   });
   it('warns when a secret file is readable by others', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
