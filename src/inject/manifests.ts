@@ -131,7 +131,7 @@ export function splitDocuments(text: string): string[] {
   const marker = /^---(?=[ \t\r\n]|$)/gm;
   let start = 0;
   for (let match = marker.exec(text); match; match = marker.exec(text)) {
-    if (match.index > start) pieces.push(text.slice(start, match.index));
+    pieces.push(text.slice(start, match.index));
     start = match.index;
   }
   pieces.push(text.slice(start));

@@ -176,3 +176,46 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
   });
 });
+
+describe('inject over manifests: kinds, JSON, errors, the general path', () => {
+  it('a typed list (DeploymentList) is walked; a kind that only starts with "List" is not a list; a Pod without a spec passes through', () => {
+    const typed = 'apiVersion: apps/v1\nkind: DeploymentList\nitems:\n  - kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n';
+    assert.deepEqual(inject(typed).report.injected, ['Deployment d']);
+    const listener = 'kind: Listener\nmetadata: {name: l}\nitems:\n  - kind: Pod\n    spec:\n      containers: [{name: a}]\n';
+    const passed = inject(listener).report;
+    assert.deepEqual([passed.injected, passed.passedThrough], [[], 1]);
+    const bare = inject('kind: Pod\nmetadata: {name: p}\n# containers: none yet\n').report;
+    assert.deepEqual([bare.injected, bare.passedThrough], [[], 1]);
+  });
+
+  it('JSON: appends to existing lists and adds missing ones', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', env: [{ name: 'X', value: '1' }], volumeMounts: [] }, { name: 'b' }], volumes: [{ name: 'data', emptyDir: {} }] } };
+    const out = JSON.parse(inject(JSON.stringify(pod)).text) as Pod;
+    assert.deepEqual(out.spec.containers[0]?.env?.map((item) => item.name), ['X', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION']);
+    assert.deepEqual(out.spec.containers[1]?.env?.length, 5);
+    assert.deepEqual(out.spec.volumes?.map((volume) => volume.name), ['data', TOKEN_VOLUME]);
+    assert.equal(out.spec.containers[0]?.volumeMounts?.length, 1);
+  });
+
+  it('static keys are refused with the way out', () => {
+    const keyed = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]\n';
+    assert.throws(() => inject(keyed), (error: unknown) => error instanceof UsageError && /Pod p: container app carries static keys/.test(error.message) && /minio-irsa\.io\/inject: "false"/.test(error.hint ?? '') && /--allow-static-keys/.test(error.hint ?? ''));
+  });
+
+  it('a YAML error names the line in the whole input, in a later document too', () => {
+    const text = 'kind: ConfigMap\nmetadata: {name: c}\n---\nkind: Pod\nspec:\n  containers: [\n    {name: a\n';
+    assert.throws(() => inject(text), (error: unknown) => error instanceof UsageError && /^test\.yaml:8 is not valid YAML/.test(error.message));
+    assert.throws(() => inject('kind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:4 is not valid YAML/.test(error.message));
+  });
+
+  it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', () => {
+    const flow = '# leading comment\nkind: Pod\nmetadata:\n  name: p\n  annotations: {note: "a\\u2028b"}\nspec:\n  containers: [{name: app, image: nginx}]  # trailing\n';
+    const { text } = inject(flow);
+    assert.ok(text.startsWith('# leading comment\n'), text);
+    assert.match(text, /# trailing/);
+    assert.match(text, /"a\\u2028b"/);
+    assert.ok(!text.includes('\u2028'));
+    const second = inject(`kind: ConfigMap\nmetadata: {name: c}\n---\n${flow}`).text;
+    assert.equal(second.match(/^---$/gm)?.length, 1, 'one separator between the two documents');
+  });
+});

@@ -152,6 +152,27 @@ describe('webhook admission', () => {
     }
   });
 
+  it('the edges of a review: exact limits, names, ServiceAccounts, labels, results', async () => {
+    const on = lookups({ 'minio-irsa.io/inject': 'true' });
+    assert.equal((await review(admissionReview(POD, { uid: 'u'.repeat(128) }), defaults, on)).out.response.uid, 'u'.repeat(128));
+    await assert.rejects(review({ ...admissionReview(POD), kind: 'Other' }, defaults, on), BadAdmissionReview);
+    await assert.rejects(review({ ...admissionReview(POD), apiVersion: 'v1' }, defaults, on), BadAdmissionReview);
+    assert.equal((await review(admissionReview(POD), defaults, on)).outcome.pod, 'p');
+    assert.equal((await review(admissionReview({ ...POD, metadata: { name: '', generateName: 'g-' } }), defaults, on)).outcome.pod, 'g-*');
+    assert.equal((await review(admissionReview({ ...POD, metadata: { name: 5 } }), defaults, on)).outcome.pod, '*');
+    let asked = '';
+    await review(admissionReview(POD), defaults, { serviceAccountAnnotations: async (namespace, name) => ((asked = `${namespace}/${name}`), undefined), namespaceLabels: () => undefined });
+    assert.equal(asked, 'apps/web');
+    const optedOut = await review(admissionReview({ ...POD, metadata: { name: 'p', labels: { 'minio-irsa.io/webhook': 'disabled', other: 5 } } }), defaults, on);
+    assert.equal(optedOut.outcome.reason, 'pod-opted-out');
+    assert.equal(optedOut.outcome.result, 'skipped');
+    const invalid = await review(admissionReview(POD), defaults, lookups({ 'minio-irsa.io/inject': 'true', 'minio-irsa.io/region': 'a b' }));
+    assert.equal(invalid.outcome.result, 'invalid');
+    assert.equal(invalid.out.response.allowed, true);
+    assert.match(invalid.out.response.warnings?.[0] ?? '', /^minio-irsa: annotation minio-irsa\.io\/region on the ServiceAccount: .*; pod not injected$/);
+    assert.equal((await review(admissionReview(POD), defaults, lookups({}))).outcome.result, 'skipped');
+  });
+
   it('escapes JSON Pointer segments (RFC 6901)', () => {
     assert.equal(jsonPointer(['spec', 'a/b', 'c~d', 0, '-']), '/spec/a~1b/c~0d/0/-');
   });
@@ -160,6 +181,12 @@ describe('webhook admission', () => {
     const spec = { containers: [{ name: 'c'.repeat(300), env: [{ name: 'AWS_REGION', value: 'x' }] }] };
     const { out } = await review(admissionReview({ metadata: { name: 'p' }, spec }), defaults, lookups({ 'minio-irsa.io/inject': 'true' }));
     assert.ok((out.response.warnings?.[0]?.length ?? 0) <= 250);
+    assert.match(out.response.warnings?.[0] ?? '', /\.\.\.$/);
+    // A warning of exactly 250 characters is kept whole.
+    const name = 'c'.repeat(250 - 'minio-irsa: container : AWS_REGION kept as the manifest sets it'.length);
+    const exact = await review(admissionReview({ metadata: { name: 'p' }, spec: { containers: [{ name, env: [{ name: 'AWS_REGION', value: 'x' }] }] } }), defaults, lookups({ 'minio-irsa.io/inject': 'true' }));
+    assert.equal(exact.out.response.warnings?.[0], `minio-irsa: container ${name}: AWS_REGION kept as the manifest sets it`);
+    assert.equal(exact.out.response.warnings?.[0]?.length, 250);
   });
 });
 
