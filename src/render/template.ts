@@ -12,11 +12,7 @@ import { literalBlockSafe, printable, yamlQuoted } from '../encode.js';
 // printable. No YAML library is loaded: render must start fast; the tests parse every output
 // with one, and with Go's.
 
-export class YamlBlock {
-  constructor(readonly text: string) {}
-}
-
-export type TemplateValue = string | number | boolean | readonly unknown[] | Readonly<Record<string, unknown>> | YamlBlock;
+export type TemplateValue = string | number | boolean | readonly unknown[] | Readonly<Record<string, unknown>>;
 export type TemplateVars = Readonly<Record<string, TemplateValue>>;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
@@ -116,10 +112,6 @@ export function yamlBlock(value: unknown, indent: number): string {
 
 function wholeValue(indent: string, key: string, value: TemplateValue): string {
   const inner = indent.length + (key.startsWith('- ') ? 4 : 2);
-  if (value instanceof YamlBlock) {
-    const pad = ' '.repeat(inner);
-    return `${indent}${key}\n${value.text.replace(/\n$/, '').split('\n').map((line) => (line === '' ? '' : `${pad}${line}`)).join('\n')}`;
-  }
   if (typeof value === 'object') {
     const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
     if (empty) return `${indent}${key} ${Array.isArray(value) ? '[]' : '{}'}`;

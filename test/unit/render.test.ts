@@ -99,6 +99,15 @@ describe('render litestream', () => {
       assert.ok(!names.some((n) => /ACCESS_KEY|SECRET/.test(n)), 'no static key may reach litestream');
     });
   }
+  it('a multi-line value after "- key:" is indented under the key (past the validators: the encoder alone holds)', async () => {
+    const text = await renderLitestream(
+      { ...workload, bucket: 'apps', prefix: '' },
+      { name: 'app', appImage: 'nginx', dbPath: '/db/line one\nline two', litestreamVersion: '0.5', litestreamImage: 'litestream/litestream:0.5' },
+    );
+    const [, configMap] = yamlDocs(text) as [unknown, { data: { 'litestream.yml': string } }];
+    const config = yamlDocs(configMap.data['litestream.yml'])[0] as { dbs: { path: string }[] };
+    assert.equal(config.dbs[0]?.path, '/db/line one\nline two');
+  });
   it("keeps the replica under the workload's own sub in a shared bucket, at the top of its own bucket", () => {
     assert.equal(replicaPathFor({ prefix: '', namespace: 'ns', serviceAccount: 'sa', isolation: 'prefix' }, '/data/x.db'), 'system:serviceaccount:ns:sa/x.db');
     assert.equal(replicaPathFor({ prefix: 'db/', namespace: 'ns', serviceAccount: 'sa', isolation: 'prefix' }, '/data/x.db'), 'db/system:serviceaccount:ns:sa/x.db');
