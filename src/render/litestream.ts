@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import { injectManifests } from '../inject/manifests.js';
 import { renderYaml } from './template.js';
 import { injectionSettingsFor, subjectOf, workloadVars, type WorkloadSettings } from './workload.js';
 import type { Profile } from '../settings.js';
@@ -46,6 +45,7 @@ export async function renderLitestream(
   const version = options.litestreamVersion;
   const config = await renderYaml(`litestream/config-${version}.yaml`, vars);
   const bare = await renderYaml('litestream/statefulset.yaml', { ...vars, config });
-  // The wiring is the inject core's, as for inject and the webhook.
+  // The wiring is the inject core's, as for inject and the webhook (its YAML parsers load only here: render pod starts fast).
+  const { injectManifests } = await import('../inject/manifests.js');
   return injectManifests(bare, 'litestream.yaml', injectionSettingsFor(settings), { allowStaticKeys: false }).text;
 }
