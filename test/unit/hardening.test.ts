@@ -138,6 +138,11 @@ describe('recognising what answers', () => {
   it('a kube-apiserver /version, and what is not one', () => {
     assert.deepEqual(kubernetesVersion({ gitVersion: 'v1.34.4+k3s1', major: '1', minor: '34', platform: 'linux' }, 's'), { gitVersion: 'v1.34.4+k3s1', major: '1', minor: '34' });
     assert.deepEqual(kubernetesVersion({ gitVersion: 'v1.30.2-eks-1', major: '1', minor: '30+' }, 's').minor, '30+');
+    // Every field must hold: one good field does not vouch for a bad one.
+    for (const bad of [{ gitVersion: 'v1.34.4', major: 1, minor: '34' }, { gitVersion: 'v1.34.4', major: 'x', minor: '34' }, { gitVersion: 'v1.34.4', major: '1', minor: 34 }, { gitVersion: 'v1.34.4', major: '1', minor: 'x' }]) {
+      assert.throws(() => kubernetesVersion(bad, 's'), /s is not a Kubernetes API server: its \/version answer \(\{"gitVersion"/, JSON.stringify(bad));
+    }
+    assert.throws(() => kubernetesVersion('<html>', 's'), /answer \(<html>\)/);
     for (const body of [{}, undefined, '<html>ok</html>', { gitVersion: 'undefined' }, { gitVersion: 'v1.2.3' }]) {
       assert.throws(() => kubernetesVersion(body, 'https://x:6443'), /https:\/\/x:6443 is not a Kubernetes API server/);
     }

@@ -221,6 +221,21 @@ describe('webhook certificates and manifests', () => {
     assert.deepEqual(config?.webhooks?.[0]?.namespaceSelector.matchExpressions[1], { key: 'minio-irsa.io/webhook', operator: 'In', values: ['enabled'] });
   });
 
+  it('the Deployment is hardened and scraped, its TLS mount read-only; the header says how to opt in and how to rotate', () => {
+    const server = { settings, roleArn: undefined, isolation: 'bucket', namespaceOptIn: false };
+    const generated = renderWebhook({ name: 'h', namespace: 'n', image: 'i:1', replicas: 2, failurePolicy: 'Ignore', timeoutSeconds: 5, server, tls: { kind: 'generated', caPem: 'CA', certPem: 'C', keyPem: 'K' } });
+    assert.match(generated, /^# minio-irsa webhook: mutates pods whose ServiceAccount opts in \(minio-irsa\.io\/role-arn, minio-irsa\.io\/audience,\n# minio-irsa\.io\/inject: "true", or eks\.amazonaws\.com\/role-arn\)\. failurePolicy Ignore\.\n# Serving certificate valid for h\.n\.svc; re-run and apply to rotate it\.\n/);
+    const withCertManager = renderWebhook({ name: 'h', namespace: 'n', image: 'i:1', replicas: 2, failurePolicy: 'Ignore', timeoutSeconds: 5, server, tls: { kind: 'cert-manager' } });
+    assert.doesNotMatch(withCertManager, /re-run and apply to rotate/);
+    const deployment = parseAllDocuments(generated).map((doc) => doc.toJS() as { kind: string; spec?: { template?: { metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: { securityContext: Record<string, unknown>; containers: { securityContext: Record<string, unknown>; volumeMounts: { readOnly: boolean }[] }[] } } } }).find((doc) => doc.kind === 'Deployment');
+    const template = deployment?.spec?.template;
+    assert.deepEqual(template?.metadata.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' });
+    assert.equal(template?.metadata.labels['minio-irsa.io/webhook'], 'disabled', 'the webhook never mutates itself');
+    assert.deepEqual(template?.spec.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(template?.spec.containers[0]?.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    assert.equal(template?.spec.containers[0]?.volumeMounts[0]?.readOnly, true);
+  });
+
   it('--url renders the configuration alone, pointing at the URL with the caBundle', () => {
     const text = renderWebhookUrl({ name: 'hook', url: 'https://127.0.0.1:8443/mutate', caPem: 'PEM', failurePolicy: 'Ignore', timeoutSeconds: 3, namespaceOptIn: false, excludedNamespaces: ['kube-system'] });
     const docs = parseAllDocuments(text).map((doc) => doc.toJS() as { kind: string; webhooks: { clientConfig: { url: string; caBundle: string }; timeoutSeconds: number }[] });
