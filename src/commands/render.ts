@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { flagValue } from './flag-value.js';
 import { writeFileSafely } from '../fs-safe.js';
 import { generateClientSecret, readClientSecretFile } from '../minio/client-secret.js';
 import { broadPolicyWarning } from '../minio/policy.js';
@@ -22,14 +23,6 @@ interface GlobalFlags {
   config?: string;
 }
 
-function named(raw: unknown, flag: string, parse: (raw: unknown) => string): string {
-  try {
-    return parse(raw);
-  } catch (error) {
-    throw new UsageError(`${flag} ${(error as Error).message}`, `pass a valid value to ${flag}`);
-  }
-}
-
 async function workload(flags: FlagValues & GlobalFlags) {
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(WORKLOAD_SETTINGS, flags, profile);
@@ -39,8 +32,8 @@ async function workload(flags: FlagValues & GlobalFlags) {
 
 export async function renderPodCommand(flags: FlagValues & GlobalFlags & { name: string; image: string }): Promise<void> {
   const { settings } = await workload(flags);
-  const name = named(flags.name, '--name', v.dns1123Subdomain);
-  const image = named(flags.image, '--image', v.image);
+  const name = flagValue(flags.name, '--name', v.dns1123Subdomain);
+  const image = flagValue(flags.image, '--image', v.image);
   writeOut(await renderPod(settings, { name, image }));
 }
 
@@ -58,11 +51,11 @@ export async function renderLitestreamCommand(
     await renderLitestream(
       { ...settings, ...storage },
       {
-        name: named(flags.name, '--name', v.dns1123Label),
-        appImage: named(flags.appImage, '--app-image', v.image),
-        dbPath: named(flags.dbPath, '--db-path', v.absolutePath),
+        name: flagValue(flags.name, '--name', v.dns1123Label),
+        appImage: flagValue(flags.appImage, '--app-image', v.image),
+        dbPath: flagValue(flags.dbPath, '--db-path', v.absolutePath),
         litestreamVersion: flags.litestreamVersion,
-        litestreamImage: named(flags.litestreamImage ?? DEFAULT_LITESTREAM_IMAGES[flags.litestreamVersion], '--litestream-image', v.image),
+        litestreamImage: flagValue(flags.litestreamImage ?? DEFAULT_LITESTREAM_IMAGES[flags.litestreamVersion], '--litestream-image', v.image),
       },
     ),
   );
@@ -130,8 +123,8 @@ export async function resolveProviderSettings(flags: FlagValues, profile: Loaded
 /** Render the provider settings and put them on stdout, or in a 0600 file. */
 export async function emitMinioEnv(settings: MinioEnvSettings, secret: string, flags: MinioEnvOutputFlags): Promise<void> {
   const kubernetes = {
-    name: named(flags.secretName, '--secret-name', v.dns1123Subdomain),
-    namespace: named(flags.minioNamespace, '--minio-namespace', v.dns1123Label),
+    name: flagValue(flags.secretName, '--secret-name', v.dns1123Subdomain),
+    namespace: flagValue(flags.minioNamespace, '--minio-namespace', v.dns1123Label),
   };
   let text: string;
   try {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
+import { flagValue } from './flag-value.js';
 import { readBoundedFile, writeFileSafely } from '../fs-safe.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import { CLAIM_BASED_ROLE_ARN, injectionSettingsFor } from '../render/workload.js';
@@ -19,14 +20,6 @@ import { writeOut } from '../ui/output.js';
 
 interface GlobalFlags {
   config?: string;
-}
-
-export function checked<T>(raw: unknown, flag: string, parse: (raw: unknown) => T): T {
-  try {
-    return parse(raw);
-  } catch (error) {
-    throw new UsageError(`${flag} ${(error as Error).message}`, `pass a valid value to ${flag}`);
-  }
 }
 
 /** What every opted-in pod gets unless its ServiceAccount says otherwise. */
@@ -70,12 +63,12 @@ async function kubeConfigForServe(flags: ServeFlags) {
 }
 
 export async function webhookServeCommand(flags: ServeFlags): Promise<void> {
-  const address = checked(flags.address, '--address', v.listenAddress);
-  const port = checked(flags.port, '--port', (raw) => v.decimalInteger(raw, 0, 65535));
-  const metricsAddress = checked(flags.metricsAddress, '--metrics-address', v.listenAddress);
-  const metricsPort = checked(flags.metricsPort, '--metrics-port', (raw) => v.decimalInteger(raw, 0, 65535));
-  const graceMs = checked(flags.lookupGrace, '--lookup-grace', (raw) => v.decimalInteger(raw, 0, 10_000, 'milliseconds'));
-  const shutdownDelayMs = 1000 * checked(flags.shutdownDelay, '--shutdown-delay', (raw) => v.decimalInteger(raw, 0, 60, 'seconds'));
+  const address = flagValue(flags.address, '--address', v.listenAddress);
+  const port = flagValue(flags.port, '--port', (raw) => v.decimalInteger(raw, 0, 65535));
+  const metricsAddress = flagValue(flags.metricsAddress, '--metrics-address', v.listenAddress);
+  const metricsPort = flagValue(flags.metricsPort, '--metrics-port', (raw) => v.decimalInteger(raw, 0, 65535));
+  const graceMs = flagValue(flags.lookupGrace, '--lookup-grace', (raw) => v.decimalInteger(raw, 0, 10_000, 'milliseconds'));
+  const shutdownDelayMs = 1000 * flagValue(flags.shutdownDelay, '--shutdown-delay', (raw) => v.decimalInteger(raw, 0, 60, 'seconds'));
   for (const [flag, file] of [['--tls-cert-file', flags.tlsCertFile], ['--tls-key-file', flags.tlsKeyFile]] as const) {
     if (!existsSync(file)) throw new UsageError(`${flag} ${printable(file)} does not exist`, 'create the serving certificate with: minio-irsa webhook certs --out-dir DIR (or mount the Secret from render webhook)');
   }
@@ -116,10 +109,10 @@ interface CertsFlags extends FlagValues {
 }
 
 export async function webhookCertsCommand(flags: CertsFlags): Promise<void> {
-  const name = checked(flags.name, '--name', v.dns1123Label);
-  const namespace = checked(flags.namespace, '--namespace', v.dns1123Label);
-  const days = checked(flags.days, '--days', (raw) => v.decimalInteger(raw, 1, 3650, 'days'));
-  const extra = (flags.host ?? []).map((host) => checked(host, '--host', v.certificateHost));
+  const name = flagValue(flags.name, '--name', v.dns1123Label);
+  const namespace = flagValue(flags.namespace, '--namespace', v.dns1123Label);
+  const days = flagValue(flags.days, '--days', (raw) => v.decimalInteger(raw, 1, 3650, 'days'));
+  const extra = (flags.host ?? []).map((host) => flagValue(host, '--host', v.certificateHost));
   const { generateCertificates, serviceHosts } = await import('../webhook/certs.js');
   const hosts = serviceHosts(name, namespace, extra);
   const certs = await generateCertificates(hosts, days);
@@ -160,21 +153,21 @@ async function pemFile(path: string, flag: string, label: 'CERTIFICATE' | 'PRIVA
 }
 
 export async function renderWebhookCommand(flags: RenderWebhookFlags, version: string): Promise<void> {
-  const name = checked(flags.name, '--name', v.dns1123Label);
-  const namespace = checked(flags.namespace, '--namespace', v.dns1123Label);
-  const timeoutSeconds = checked(flags.webhookTimeout, '--webhook-timeout', (raw) => v.decimalInteger(raw, 1, 30, 'seconds'));
+  const name = flagValue(flags.name, '--name', v.dns1123Label);
+  const namespace = flagValue(flags.namespace, '--namespace', v.dns1123Label);
+  const timeoutSeconds = flagValue(flags.webhookTimeout, '--webhook-timeout', (raw) => v.decimalInteger(raw, 1, 30, 'seconds'));
   const failurePolicy = flags.failurePolicy;
   if (flags.url !== undefined) {
-    const url = checked(flags.url, '--url', v.webhookUrl);
+    const url = flagValue(flags.url, '--url', v.webhookUrl);
     if (!flags.caFile) throw new UsageError('--url needs the CA that signed the webhook\'s certificate', 'pass --ca-file (ca.crt from: minio-irsa webhook certs --out-dir DIR --host HOST)');
     const caPem = await pemFile(flags.caFile, '--ca-file', 'CERTIFICATE');
     writeOut(renderWebhookUrl({ name, url, caPem, failurePolicy, timeoutSeconds, namespaceOptIn: Boolean(flags.namespaceOptIn), excludedNamespaces: ['kube-system'] }));
     return;
   }
-  const image = checked(flags.image ?? `minio-irsa:${version}`, '--image', v.image);
+  const image = flagValue(flags.image ?? `minio-irsa:${version}`, '--image', v.image);
   if (flags.image === undefined) logger.info(`image ${image}: build it from the repository's Dockerfile and push it where the cluster pulls from, then pass --image`);
-  const replicas = checked(flags.replicas, '--replicas', (raw) => v.decimalInteger(raw, 1, 20));
-  const days = checked(flags.days, '--days', (raw) => v.decimalInteger(raw, 1, 3650, 'days'));
+  const replicas = flagValue(flags.replicas, '--replicas', (raw) => v.decimalInteger(raw, 1, 20));
+  const days = flagValue(flags.days, '--days', (raw) => v.decimalInteger(raw, 1, 3650, 'days'));
   const server = await webhookServer(flags);
   let tls: WebhookRender['tls'];
   if (flags.certManager) tls = { kind: 'cert-manager' };

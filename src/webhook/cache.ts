@@ -15,6 +15,13 @@ export interface WatchCache extends Lookups {
 }
 
 const RESTART_DELAY_MS = 1000;
+const LOOKUP_TIMEOUT_MS = 1500;
+
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export async function startWatchCache(k8s: K8s, kc: KubeConfig, graceMs: number, onError: (what: string, error: unknown) => void): Promise<WatchCache> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -60,7 +67,8 @@ export async function startWatchCache(k8s: K8s, kc: KubeConfig, graceMs: number,
       if (!account && graceMs > 0) {
         await waitForAccount(`${namespace}/${name}`);
         account = accounts.get(name, namespace);
-        if (!account) account = await core.readNamespacedServiceAccount({ namespace, name }).catch(() => undefined);
+        // One bounded GET: the apiserver waits for this admission only a few seconds.
+        if (!account) account = await withinMs(core.readNamespacedServiceAccount({ namespace, name }), LOOKUP_TIMEOUT_MS).catch(() => undefined);
       }
       return account ? ((account.metadata?.annotations ?? {}) as Labels) : undefined;
     },
