@@ -39,8 +39,10 @@ export async function startWatchCache(k8s: K8s, kc: KubeConfig, graceMs: number,
   for (const [what, informer] of [['serviceaccounts', accounts], ['namespaces', namespaces]] as const) {
     // A watch that ends in error stops; start it again (it relists) until we are stopped.
     informer.on('error', (error: unknown) => {
+      // stop() aborts the watches; that abort is not a failure worth a warning.
+      if (stopped) return;
       onError(what, error);
-      if (!stopped) setTimeout(() => void informer.start().catch((again: unknown) => onError(what, again)), RESTART_DELAY_MS).unref();
+      setTimeout(() => void (stopped ? Promise.resolve() : informer.start()).catch((again: unknown) => onError(what, again)), RESTART_DELAY_MS).unref();
     });
   }
   await Promise.all([accounts.start().then(() => (synced += 1)), namespaces.start().then(() => (synced += 1))]);

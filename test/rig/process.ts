@@ -51,11 +51,11 @@ export class ManagedProcess {
     child.stderr?.pipe(log, { end: false });
     running.add(child);
     this.child = child;
+    child.once('exit', () => running.delete(child));
+    // 'close' comes after the child's output has been read; resolve once the log file holds it all.
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        running.delete(child);
-        log.end(`### exited code=${String(code)} signal=${String(signal)}\n`);
-        resolve();
+      child.once('close', (code, signal) => {
+        log.end(`### exited code=${String(code)} signal=${String(signal)}\n`, resolve);
       }),
     );
   }
