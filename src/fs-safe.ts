@@ -20,6 +20,11 @@ function shownPath(path: string): string {
   return printable(path);
 }
 
+/** The errno name of a failed file operation ("EIO" when it has none). */
+function errnoOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
 /** What is at `path` now, without following a symlink at the last component. */
 async function existing(path: string): Promise<'absent' | 'file' | string> {
   try {
@@ -32,8 +37,8 @@ async function existing(path: string): Promise<'absent' | 'file' | string> {
     if (stat.isSocket()) return 'a socket';
     return 'not a regular file';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw new UsageError(`cannot inspect ${shownPath(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'choose a path you can write');
+    if (errnoOf(error) === 'ENOENT') return 'absent';
+    throw new UsageError(`cannot inspect ${shownPath(path)}: ${errnoOf(error)}`, 'choose a path you can write');
   }
 }
 
@@ -49,9 +54,6 @@ export async function writeFileSafely(path: string, content: string, options: Wr
   if (state !== 'absent' && state !== 'file') {
     throw new UsageError(`${shownPath(path)} is ${state}; refusing to write there`, `give ${options.flag} the path of a regular file (or of one to create)`);
   }
-  if (state === 'file' && !options.force) {
-    throw new UsageError(`${shownPath(path)} already exists; not overwriting it`, `choose another ${options.flag} path, or pass --force to replace it`);
-  }
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
@@ -62,7 +64,7 @@ export async function writeFileSafely(path: string, content: string, options: Wr
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw new UsageError(`cannot write ${shownPath(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `choose a writable location for ${options.flag}`);
+    throw new UsageError(`cannot write ${shownPath(path)}: ${errnoOf(error)}`, `choose a writable location for ${options.flag}`);
   }
   await handle.close();
   try {
@@ -76,10 +78,11 @@ export async function writeFileSafely(path: string, content: string, options: Wr
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    // Without --force link() refuses any existing name, also one created since the check above.
+    if (errnoOf(error) === 'EEXIST') {
       throw new UsageError(`${shownPath(path)} already exists; not overwriting it`, `choose another ${options.flag} path, or pass --force to replace it`);
     }
-    throw new UsageError(`cannot write ${shownPath(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `choose a writable location for ${options.flag}`);
+    throw new UsageError(`cannot write ${shownPath(path)}: ${errnoOf(error)}`, `choose a writable location for ${options.flag}`);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -95,6 +98,8 @@ export class UnreadableFile extends UsageError {
     super(message, hint);
   }
 }
+
+const OPEN_FAILURES: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
 
 export interface ReadResult {
   text: string;
@@ -112,9 +117,8 @@ export async function readBoundedFile(path: string, maxBytes: number, what: stri
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'error');
-    throw new UnreadableFile(`cannot read ${what} ${shownPath(path)}: ${reason}`, hint, code ?? 'EIO');
+    const code = errnoOf(error);
+    throw new UnreadableFile(`cannot read ${what} ${shownPath(path)}: ${OPEN_FAILURES[code] ?? code}`, hint, code);
   }
   try {
     const stat = await handle.stat();
@@ -127,11 +131,11 @@ export async function readBoundedFile(path: string, maxBytes: number, what: stri
       try {
         ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        if (errnoOf(error) === 'EAGAIN') {
           await new Promise((resolve) => setTimeout(resolve, 10));
           continue;
         }
-        throw new UnreadableFile(`cannot read ${what} ${shownPath(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, hint, (error as NodeJS.ErrnoException).code ?? 'EIO');
+        throw new UnreadableFile(`cannot read ${what} ${shownPath(path)}: ${errnoOf(error)}`, hint, errnoOf(error));
       }
       if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));
@@ -173,10 +177,10 @@ export async function writeIfChanged(path: string, content: string, options: Wri
 }
 
 /** Standard input, bounded like a file (a pipe, a socket or a terminal: /dev/stdin cannot always be opened). */
-export async function readBoundedStdin(maxBytes: number, what: string): Promise<string> {
+export async function readBoundedStdin(maxBytes: number, what: string, input: AsyncIterable<unknown> = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of process.stdin) {
+  for await (const chunk of input) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     total += buffer.length;
     if (total > maxBytes) throw new UnreadableFile(`${what} on stdin is larger than ${formatBytes(maxBytes)}`, `pass fewer ${what} at a time`, 'ETOOBIG');

@@ -79,6 +79,11 @@ function url(raw: unknown): URL {
   return parsed;
 }
 
+/** Also an empty one ("https://host/?"): URL.search and URL.hash are '' for those. */
+function hasQueryOrFragment(parsed: URL): boolean {
+  return /[?#]/.test(parsed.href);
+}
+
 /** The issuer discovery URL MinIO will fetch: https, ending in the discovery path. */
 export function configUrl(raw: unknown): string {
   const parsed = url(raw);
@@ -89,7 +94,7 @@ export function configUrl(raw: unknown): string {
     const base = parsed.pathname.replace(/\/+$/, '');
     throw new InvalidValue(`${shown(parsed.href)} does not end in ${DISCOVERY_PATH} (did you mean ${parsed.origin}${base}${DISCOVERY_PATH}?)`);
   }
-  if (parsed.search || parsed.hash || parsed.href.includes('?') || parsed.href.includes('#')) throw new InvalidValue(`${shown(parsed.href)} must not have a query or fragment`);
+  if (hasQueryOrFragment(parsed)) throw new InvalidValue(`${shown(parsed.href)} must not have a query or fragment`);
   return parsed.href;
 }
 
@@ -99,7 +104,7 @@ export function s3Endpoint(raw: unknown): string {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new InvalidValue(`${shown(parsed.href)} must start with https:// or http://`);
   }
-  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password) {
+  if (parsed.pathname !== '/' || hasQueryOrFragment(parsed)) {
     throw new InvalidValue(`${shown(parsed.href)} must be just scheme, host and port (the S3 API endpoint, e.g. https://minio.example.com:9000)`);
   }
   return parsed.origin;
@@ -254,7 +259,7 @@ export function mcAlias(raw: unknown): string {
 export function webhookUrl(raw: unknown): string {
   const parsed = url(raw);
   if (parsed.protocol !== 'https:') throw new InvalidValue(`${shown(parsed.href)} is not https: the apiserver calls webhooks over TLS only`);
-  if (parsed.search || parsed.hash || parsed.href.includes('?') || parsed.href.includes('#')) throw new InvalidValue(`${shown(parsed.href)} must not have a query or fragment`);
+  if (hasQueryOrFragment(parsed)) throw new InvalidValue(`${shown(parsed.href)} must not have a query or fragment`);
   return parsed.href;
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -11,6 +10,7 @@ import { parseEnvFile } from '../helpers/env-file.js';
 import { mcFor } from '../helpers/mc.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { Rig } from '../rig/index.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // Real clients, configured only from what minio-irsa renders, keep working under the
 // generated policies: the aws CLI, boto3, and litestream 0.3 and 0.5 (replicate and restore).
@@ -48,7 +48,7 @@ const MODES = [
 
 describe('real clients under the generated policies', () => {
   let rig: Rig;
-  const work = mkdtempSync(join(tmpdir(), 'irsa-clients-'));
+  const work = scratchDir('irsa-clients-');
   const tokenFiles = new Map<string, string>();
   const flagsFor = (mode: (typeof MODES)[number]) => ['--endpoint', rig.s3.endpoint, '--namespace', 'apps', '--service-account', 'web', '--isolation', mode.isolation, '--client-id', mode.clientId];
 

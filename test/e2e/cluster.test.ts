@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { CheckOutcome } from '../../src/checks/types.js';
@@ -9,6 +8,7 @@ import { runCli, type CliResult } from '../helpers/cli.js';
 import { runInPty } from '../helpers/pty.js';
 import { K3S_DEFAULT_ISSUER, Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The cluster side, proven against the real kube-apiserver in each configuration users run.
 
@@ -112,7 +112,7 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
   });
 
   it('ca export validates the CA before writing it; a wrong CA is rejected', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-ca-'));
+    const dir = scratchDir('irsa-ca-');
     const file = join(dir, 'kubernetes-ca.crt');
     const exported = await runCli(['ca', 'export', '--kubeconfig', rig.cluster.kubeconfig, '--out', file]);
     assert.equal(exported.code, 0, exported.stderr);
@@ -185,7 +185,7 @@ describe('cluster side: anonymous auth on (upstream default)', () => {
 
   it('expired or rejected credentials get their own message', async () => {
     const config = readFileSync(rig.cluster.kubeconfig, 'utf8').replace(/client-certificate-data: .*/, 'token: not-a-valid-token').replace(/\s+client-key-data: .*/, '');
-    const file = join(mkdtempSync(join(tmpdir(), 'irsa-kc-')), 'kubeconfig');
+    const file = join(scratchDir('irsa-kc-'), 'kubeconfig');
     writeFileSync(file, config);
     const result = await runCli(['cluster', 'apply', '--kubeconfig', file, '--yes']);
     assert.equal(result.code, 1);

@@ -4,19 +4,19 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeCa, makeLeaf, type KeyPair } from '../rig/pki.js';
 import { BIN, runCli, type CliResult } from '../helpers/cli.js';
 import { runInPty } from '../helpers/pty.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The built CLI as an attacker would try it: hostile bytes in every value, hostile file
 // system objects where it writes, and servers that are not what they claim to be.
 
 const configUrl = ['--config-url', 'https://192.0.2.10:6443/.well-known/openid-configuration'];
 const workload = ['--endpoint', 'https://minio.lan:9000', '--service-account', 'web'];
-const work = mkdtempSync(join(tmpdir(), 'irsa-hostile-'));
+const work = scratchDir('irsa-hostile-');
 const canary = join(work, 'pwned');
 
 function assertRefused(result: CliResult, pattern: RegExp, code = 2): void {

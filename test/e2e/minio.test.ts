@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { run, runCli, type CliResult } from '../helpers/cli.js';
@@ -11,6 +10,7 @@ import { mcFor } from '../helpers/mc.js';
 import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { serviceAccountClaims, signRs256 } from '../rig/tokens.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The MinIO side against the real MinIO: admin API (encrypted bodies), the three role ARN
 // sources, provider configuration, the token exchange, the S3 probe and MinIO's errors.
@@ -22,7 +22,7 @@ describe('MinIO side against the real MinIO', () => {
   let adminEnv: Record<string, string>;
   let kube: string[];
   let mc: ReturnType<typeof mcFor>;
-  const work = mkdtempSync(join(tmpdir(), 'irsa-minio-'));
+  const work = scratchDir('irsa-minio-');
   // This suite exercises the role-policy provider (a shared bucket): a profile in the working
   // directory says so, as a user's would. Bucket isolation is covered by isolation.test.ts.
   writeFileSync(join(work, 'minio-irsa.yaml'), 'workload:\n  isolation: prefix\n');
@@ -60,7 +60,7 @@ describe('MinIO side against the real MinIO', () => {
     const viaEnvAlias = await runCli(['minio', 'info', '--alias', 'home'], { env: { MC_HOST_home: mcHost } });
     assert.equal(viaEnvAlias.code, 0, viaEnvAlias.stderr);
     assertNoSecret(viaEnvAlias);
-    const configDir = mkdtempSync(join(tmpdir(), 'irsa-mcconf-'));
+    const configDir = scratchDir('irsa-mcconf-');
     const set = await run(rig.binaries.mc, ['alias', 'set', 'nas', rig.s3.endpoint, rig.s3.rootUser, rig.s3.rootPassword], { env: { MC_CONFIG_DIR: configDir } });
     assert.equal(set.code, 0, set.stderr);
     const viaConfig = await runCli(['minio', 'info', '--alias', 'nas'], { env: { MC_CONFIG_DIR: configDir } });
@@ -248,7 +248,7 @@ describe('MinIO side against the real MinIO', () => {
 });
 
 function generateSelfSigned(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'irsa-wrong-'));
+  const dir = scratchDir('irsa-wrong-');
   const out = join(dir, 'ca.crt');
   const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', out, '-days', '1', '-subj', '/CN=wrong-ca'], { stdio: 'ignore' });
   assert.equal(result.status, 0);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The built CLI, offline commands: what a user without a cluster sees.
 
@@ -22,7 +22,7 @@ function assertUsageError(result: { code: number | null; stdout: string; stderr:
 
 describe('minio-irsa offline', () => {
   it('init without a terminal stops at the first missing answer, naming its flag, and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-init-'));
+    const dir = scratchDir('irsa-init-');
     const result = await runCli(['init', '--kubeconfig', '/nonexistent/kubeconfig'], { cwd: dir, env: { MINIO_ROOT_USER: '', MINIO_ROOT_PASSWORD: '' } });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /Where things are \[failed\] missing where MinIO runs[\s\S]*fix: pass --minio-location <where>, or --yes to accept the suggestion/);
@@ -34,7 +34,7 @@ describe('minio-irsa offline', () => {
   });
 
   it('init with a bad --isolation is bad input (exit 2)', async () => {
-    const bad = await runCli(['init', '--yes', '--isolation', 'none', '--endpoint', 'https://minio.lan:9000', '--kubeconfig', '/nonexistent'], { cwd: mkdtempSync(join(tmpdir(), 'irsa-init-')) });
+    const bad = await runCli(['init', '--yes', '--isolation', 'none', '--endpoint', 'https://minio.lan:9000', '--kubeconfig', '/nonexistent'], { cwd: scratchDir('irsa-init-') });
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--isolation "none" is not an isolation mode/);
   });
@@ -60,10 +60,10 @@ describe('minio-irsa offline', () => {
   });
 
   it('--help and render load neither @kubernetes/client-node nor minio', async () => {
-    const pod = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'pod.yaml');
+    const pod = join(scratchDir('irsa-'), 'pod.yaml');
     writeFileSync(pod, 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n');
     for (const args of [['--help'], ['render', 'pod', ...workloadFlags], ['role-arn'], ['inject', '--endpoint', 'https://minio.lan:9000', pod], ['render', 'webhook', '--endpoint', 'https://minio.lan:9000', '--image', 'img:1']]) {
-      const trace = join(mkdtempSync(join(tmpdir(), 'irsa-')), 'imports');
+      const trace = join(scratchDir('irsa-'), 'imports');
       writeFileSync(trace, '');
       const result = await runCli(args, { nodeArgs: ['--import', join(ROOT, 'test/helpers/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
       assert.equal(result.code, 0, result.stderr);
@@ -137,7 +137,7 @@ describe('minio-irsa offline', () => {
   });
 
   it('reads the profile file, and flags override it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const dir = scratchDir('irsa-');
     writeFileSync(join(dir, 'minio-irsa.yaml'), 'minio:\n  endpoint: https://minio.lan:9000\nworkload:\n  namespace: apps\n  serviceAccount: web\n');
     const fromFile = await runCli(['render', 'pod'], { cwd: dir });
     assert.equal(fromFile.code, 0, fromFile.stderr);
@@ -161,13 +161,13 @@ describe('minio-irsa offline', () => {
   });
 
   it('a bad profile names the file, line and key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const dir = scratchDir('irsa-');
     writeFileSync(join(dir, 'minio-irsa.yaml'), 'minio:\n  endpoint: https://minio.lan:9000\nworkload:\n  serviceAccount: web\n  tokenExpiration: 60\n');
     assertUsageError(await runCli(['render', 'pod'], { cwd: dir }), /minio-irsa\.yaml:5 workload\.tokenExpiration: "60" must be/);
   });
 
   it('minio-env --out writes a 0600 file and prints no secret; never clobbers a file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const dir = scratchDir('irsa-');
     const file = join(dir, 'minio.env');
     const result = await runCli(['render', 'minio-env', ...configUrl, '--out', file]);
     assert.equal(result.code, 0, result.stderr);
@@ -192,7 +192,7 @@ describe('minio-irsa offline', () => {
 
 describe('minio-irsa against servers that do not answer', () => {
   function kubeconfigFor(server: string): string {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-kc-'));
+    const dir = scratchDir('irsa-kc-');
     const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '1', '-subj', '/CN=ca'], { stdio: 'ignore' });
     assert.equal(result.status, 0);
     const ca = readFileSync(join(dir, 'c')).toString('base64');

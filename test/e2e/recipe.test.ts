@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { runAws } from '../helpers/aws.js';
@@ -8,6 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { parseEnvFile } from '../helpers/env-file.js';
 import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The original recipe, end to end, against the real kube-apiserver, the real MinIO and the
 // real aws CLI, with the configuration our CLI generates. No key anywhere.
@@ -20,7 +20,7 @@ describe('the IRSA recipe against the real components', () => {
 
   before(async () => {
     rig = await Rig.start();
-    work = mkdtempSync(join(tmpdir(), 'irsa-recipe-'));
+    work = scratchDir('irsa-recipe-');
   });
   afterEach(reportRigOnFailure(() => rig));
   after(async () => rig?.stop());

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { assumeRoleWithWebIdentity, StsError } from '../../src/minio/sts.js';
@@ -11,6 +10,7 @@ import { s3Request } from '../helpers/s3.js';
 import { Rig } from '../rig/index.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { serviceAccountClaims, signHs256 } from '../rig/tokens.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The security questions of docs/security.md, settled by experiment on the real MinIO, and
 // the guarantees of what we generate. These assert what MinIO really does: if a MinIO
@@ -39,7 +39,7 @@ describe('security, settled on the real MinIO', () => {
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal((await rig.cluster.waitForAnonymousStatus('/.well-known/openid-configuration', 200)).status, 200);
     rig.s3.installCa('kubernetes-ca.crt', rig.cluster.ca.certPem);
-    const file = join(mkdtempSync(join(tmpdir(), 'irsa-sec-')), 'minio.env');
+    const file = join(scratchDir('irsa-sec-'), 'minio.env');
     const rendered = await runCli(['render', 'minio-env', '--config-url', rig.cluster.configUrl, '--isolation', 'prefix', '--role-policy', 'minio-irsa', '--out', file]);
     assert.equal(rendered.code, 0, rendered.stderr);
     generated = parseEnvFile(readFileSync(file, 'utf8'));

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifyDiscovery } from '../../src/kube/discovery.js';
 import { verifyCaFor } from '../../src/kube/ca.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // Certificate checks against a real TLS server (Node's): a certificate signed by the right CA
 // that does not name the host MinIO will use must be reported with the names it does cover.
@@ -22,7 +22,7 @@ describe('TLS host coverage', () => {
   let caPem = '';
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-tls-'));
+    const dir = scratchDir('irsa-tls-');
     openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=test-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
     writeFileSync(join(dir, 'leaf.ext'), 'subjectAltName=DNS:apiserver.internal,IP:10.43.0.1\nextendedKeyUsage=serverAuth\n');
     openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=apiserver']);

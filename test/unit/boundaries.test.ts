@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { literalBlockSafe, printable } from '../../src/encode.js';
@@ -13,6 +12,7 @@ import { diagnose } from '../../src/minio/sts.js';
 import { yamlBlock, yamlScalar } from '../../src/render/template.js';
 import { redact, registerSecret } from '../../src/secrets.js';
 import * as v from '../../src/validate.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // Boundaries and branches that the mutation audit (npm run mutate) showed no test pinned.
 
@@ -73,7 +73,7 @@ describe('secrets at their limits', () => {
     );
   });
   it('32 random characters are enough; a space or a non-ASCII character is refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-b-'));
+    const dir = scratchDir('irsa-b-');
     const file = join(dir, 's');
     writeFileSync(file, 'kQ9vZ2mX7pL4sN8wR1tY6uB3cD5fG0hJ\n', { mode: 0o600 });
     assert.equal((await readClientSecretFile(file)).secret, 'kQ9vZ2mX7pL4sN8wR1tY6uB3cD5fG0hJ');
@@ -86,7 +86,7 @@ describe('secrets at their limits', () => {
 
 describe('files at their limits', () => {
   it('a file of exactly the limit is read; the error names the code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-b-'));
+    const dir = scratchDir('irsa-b-');
     writeFileSync(join(dir, 'f'), 'x'.repeat(1024));
     assert.equal((await readBoundedFile(join(dir, 'f'), 1024, 'x', 'h')).text.length, 1024);
     await assert.rejects(writeFileSafely(join(dir, 'missing', 'x'), 'y', { mode: 0o600, force: false, flag: '--out' }), (error: Error) => error.message === `cannot write ${join(dir, 'missing', 'x')}: ENOENT`);

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { composeEscaped, dockerEnvValue, literalBlockSafe, printable, shellQuoted, systemdQuoted, Unrepresentable, yamlQuoted } from '../../src/encode.js';
 import { renderMinioEnv } from '../../src/render/minio-env.js';
 import { yamlBlock, yamlScalar } from '../../src/render/template.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // Every encoder against hostile values. The shell encoder is judged by a real /bin/sh: a
 // value that runs a command would create the canary file.
 
-const dir = mkdtempSync(join(tmpdir(), 'irsa-encode-'));
+const dir = scratchDir('irsa-encode-');
 const canary = join(dir, 'pwned');
 const HOSTILE = [
   `$(touch ${canary})`,

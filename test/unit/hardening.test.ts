@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -16,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { EMPTY_PROFILE, resolveSettings } from '../../src/profile.js';
 import { parseProfile } from '../../src/profile-file.js';
 import * as v from '../../src/validate.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const ARN = 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA';
 
@@ -95,7 +95,7 @@ describe('profile', () => {
 });
 
 describe('kubeconfig files as kubectl finds them', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'irsa-kc-'));
+  const dir = scratchDir('irsa-kc-');
   writeFileSync(join(dir, 'a'), '');
   writeFileSync(join(dir, 'b'), '');
   it('skips missing files in KUBECONFIG and does not touch process.env', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CancelledError, UsageError } from '../../src/errors.js';
@@ -9,6 +8,7 @@ import { ProfileStore } from '../../src/init/profile-store.js';
 import { runSteps } from '../../src/init/run.js';
 import { whereStep } from '../../src/init/steps/where.js';
 import type { InitStep, Prompter } from '../../src/init/types.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // init's logic with scripted answers: where answers come from, what is recorded, and when
 // the run stops. The steps' effects on real servers are proven in test/e2e/init.test.ts.
@@ -50,11 +50,11 @@ function scripted(answers: (string | boolean)[], interactive = true): Prompter &
 }
 
 function flags(extra: Partial<InitFlags> = {}): InitFlags {
-  return { outDir: mkdtempSync(join(tmpdir(), 'irsa-init-out-')), subject: 'user', ...extra };
+  return { outDir: scratchDir('irsa-init-out-'), subject: 'user', ...extra };
 }
 
 async function contextWith(prompter: Prompter, extra: Partial<InitFlags> = {}, profileText?: string): Promise<{ context: InitContext; path: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'irsa-init-'));
+  const dir = scratchDir('irsa-init-');
   const path = join(dir, 'minio-irsa.yaml');
   if (profileText !== undefined) writeFileSync(path, profileText);
   const store = await ProfileStore.open(path, !extra.dryRun);
@@ -165,7 +165,7 @@ describe('init answers', () => {
 
 describe('init where step (scripted)', () => {
   it('asks the context among the kubeconfig\'s, then where MinIO is and the workload, and suggests its own bucket', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-kc-'));
+    const dir = scratchDir('irsa-kc-');
     const kubeconfig = join(dir, 'config');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: a, cluster: {server: "https://192.0.2.1:6443"}}, {name: b, cluster: {server: "https://192.0.2.2:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: home, context: {cluster: a, user: u}}, {name: lab, context: {cluster: b, user: u}}]\ncurrent-context: home\n');
     const prompter = scripted(['lab', 'host', 'https://minio.lan:9000', 'bucket', 'apps', 'web', 'apps-web']);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { K3S_DEFAULT_ISSUER, looksInternal, verifyDiscovery } from '../../src/kube/discovery.js';
 import { accessOf, probeAnonymous, waitForPublicDiscovery } from '../../src/kube/probe.js';
 import { decideRbac, desiredBinding, isOurs, sameGrant } from '../../src/kube/rbac.js';
 import { makeCa, makeLeaf, type KeyPair } from '../rig/pki.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 // The decisions of the cluster-side modules, in seconds: status mapping, ownership, discovery
 // verification (against local servers that answer as an apiserver would, or would not).
@@ -140,7 +140,7 @@ describe('discovery verified as MinIO will', () => {
     req.url === '/openid/v1/jwks' ? json(res, 200, jwks) : json(res, 200, { issuer: base(), jwks_uri: `${base()}/openid/v1/jwks`, ...document });
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-disc-'));
+    const dir = scratchDir('irsa-disc-');
     caDir = dir;
     ca = makeCa(dir, 'ca', 'unit-ca');
     const leaf = makeLeaf(dir, 'server', ca, { subject: '/CN=127.0.0.1', sans: ['IP:127.0.0.1'], usage: 'server' });
@@ -206,7 +206,7 @@ describe('discovery verified as MinIO will', () => {
         return true;
       });
     }
-    const other = makeCa(mkdtempSync(join(tmpdir(), 'irsa-other-')), 'ca', 'other');
+    const other = makeCa(scratchDir('irsa-other-'), 'ca', 'other');
     respond = discoveryServing({});
     await assert.rejects(verifyDiscovery(configUrl(), other.certPem), /TLS verification of 127\.0\.0\.1:\d+ failed/);
   });

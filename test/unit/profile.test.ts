@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMPTY_PROFILE, loadProfile, readProfileSource, resolveIfGiven, resolveSettings } from '../../src/profile.js';
 import { parseProfile } from '../../src/profile-file.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const example = `version: 1
 kube:
@@ -77,7 +77,7 @@ describe('profile file', () => {
   });
 
   it('the default profile may be absent; a profile named with --config may not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-profile-'));
+    const dir = scratchDir('irsa-profile-');
     const cwd = process.cwd();
     process.chdir(dir);
     try {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { looseModeWarning, readBoundedFile, UnreadableFile, writeFileSafely } from '../../src/fs-safe.js';
+import { looseModeWarning, readBoundedFile, readBoundedStdin, UnreadableFile, writeFileSafely, writeIfChanged } from '../../src/fs-safe.js';
 import { generateClientSecret, MIN_SECRET_BITS, readClientSecretFile, secretStrengthBits } from '../../src/minio/client-secret.js';
 import { redact, registerSecret } from '../../src/secrets.js';
 import { logger } from '../../src/ui/logger.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 function captureStderr(run: () => void): string {
   const original = process.stderr.write.bind(process.stderr);
@@ -59,7 +60,7 @@ describe('client secret', () => {
     assert.ok(secretStrengthBits(openssl) >= MIN_SECRET_BITS, openssl);
   });
   it('refuses weak secrets from a file, of every length', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const dir = scratchDir('irsa-');
     const file = join(dir, 's');
     for (const weak of ['dummy', 'sts.amazonaws.com', 'short-but-not-empty', '', 'x'.repeat(20), 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1', 'a'.repeat(32), 'abcdefghijklmnopqrstuvwxyzABCDEFGH', 'minio-irsa-minio-irsa-minio-irsa-minio-irsa']) {
       writeFileSync(file, `${weak}\n`, { mode: 0o600 });
@@ -80,7 +81,7 @@ describe('client secret', () => {
     assert.equal(secretStrengthBits('ac'), 2);
   });
   it('warns when a secret file is readable by others', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-'));
+    const dir = scratchDir('irsa-');
     const file = join(dir, 's');
     writeFileSync(file, `${generateClientSecret()}\n`);
     chmodSync(file, 0o644);
@@ -97,7 +98,7 @@ describe('client secret', () => {
 });
 
 describe('the one file writer', () => {
-  const fresh = () => mkdtempSync(join(tmpdir(), 'irsa-w-'));
+  const fresh = () => scratchDir('irsa-w-');
   const options = { mode: 0o600, force: false, flag: '--out' };
 
   it('writes with the given mode and never replaces a file unless forced', async () => {
@@ -143,6 +144,24 @@ describe('the one file writer', () => {
     await assert.rejects(writeFileSafely('/nonexistent-dir/x', 'y', options), /cannot write \/nonexistent-dir\/x: ENOENT[^]*/);
     await assert.rejects(writeFileSafely('/nonexistent-dir/x', 'y', options), (error: Error & { hint?: string }) => /--out/.test(error.hint ?? ''));
   });
+  it('names the errno when the path cannot even be inspected', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'file'), 'x');
+    await assert.rejects(writeFileSafely(join(dir, 'file', 'below'), 'y', { ...options, force: true }), /^UsageError: cannot inspect .*file\/below: ENOTDIR$/m);
+    assert.deepEqual(readdirSync(dir), ['file']);
+  });
+  it('a re-run leaves equal content alone, replaces different content only when forced', async () => {
+    const dir = fresh();
+    const file = join(dir, 'policy.json');
+    assert.equal(await writeIfChanged(file, 'a\n', options), 'created');
+    assert.equal(await writeIfChanged(file, 'a\n', options), 'unchanged');
+    await assert.rejects(writeIfChanged(file, 'b\n', options), /already exists; not overwriting it/);
+    assert.equal(readFileSync(file, 'utf8'), 'a\n');
+    assert.equal(await writeIfChanged(file, 'b\n', { ...options, force: true }), 'replaced');
+    assert.equal(readFileSync(file, 'utf8'), 'b\n');
+    assert.equal(await writeIfChanged(file, 'b\n', { ...options, force: true }), 'unchanged');
+    assert.deepEqual(readdirSync(dir), ['policy.json']);
+  });
 });
 
 describe('the bounded reader', () => {
@@ -152,7 +171,7 @@ describe('the bounded reader', () => {
     assert.ok(Date.now() - started < 2000);
   });
   it('refuses a file over the limit, reads one under it with its mode', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irsa-r-'));
+    const dir = scratchDir('irsa-r-');
     writeFileSync(join(dir, 'big'), 'x'.repeat(2048));
     await assert.rejects(readBoundedFile(join(dir, 'big'), 1024, 'the token', 'hint'), /the token .*big is larger than 1 KiB/);
     writeFileSync(join(dir, 'ok'), 'hello', { mode: 0o640 });
@@ -162,5 +181,23 @@ describe('the bounded reader', () => {
   it('says why a file cannot be read, in words, with a code', async () => {
     await assert.rejects(readBoundedFile('/nonexistent/file', 10, '--ca-file', 'hint'), (error: unknown) => error instanceof UnreadableFile && error.code === 'ENOENT' && error.message === 'cannot read --ca-file /nonexistent/file: no such file');
     await assert.rejects(readBoundedFile(tmpdir(), 10, '--ca-file', 'hint'), /it is a directory/);
+    const dir = scratchDir('irsa-r-');
+    writeFileSync(join(dir, 'file'), 'x');
+    // An errno without words of its own is shown as it is.
+    await assert.rejects(readBoundedFile(join(dir, 'file', 'below'), 10, '--ca-file', 'hint'), (error: unknown) => error instanceof UnreadableFile && error.code === 'ENOTDIR' && error.message.endsWith('file/below: ENOTDIR'));
+    symlinkSync(join(dir, 'loop'), join(dir, 'loop'));
+    await assert.rejects(readBoundedFile(join(dir, 'loop'), 10, '--ca-file', 'hint'), (error: unknown) => error instanceof UnreadableFile && error.code === 'ELOOP' && error.message.endsWith('loop: ELOOP'));
+  });
+  it('a read that fails after the open says so with its errno', async () => {
+    // Reading the own address space from offset 0 fails with EIO: page 0 is never mapped.
+    await assert.rejects(readBoundedFile('/proc/self/mem', 10, 'the token', 'hint'), (error: unknown) => error instanceof UnreadableFile && error.code === 'EIO' && error.message === 'cannot read the token /proc/self/mem: EIO');
+  });
+  it('reads standard input up to the limit and refuses one byte more', async () => {
+    const chunks = (...sizes: number[]) => (async function* () {
+      for (const size of sizes) yield Buffer.alloc(size, 'a');
+    })();
+    assert.equal((await readBoundedStdin(1024, 'manifests', chunks(1000, 24))).length, 1024);
+    await assert.rejects(readBoundedStdin(1024, 'manifests', chunks(1000, 25)), (error: unknown) => error instanceof UnreadableFile && error.code === 'ETOOBIG' && error.message === 'manifests on stdin is larger than 1 KiB');
+    assert.equal(await readBoundedStdin(10, 'manifests', ['héllo']), 'héllo');
   });
 });

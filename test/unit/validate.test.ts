@@ -61,3 +61,50 @@ describe('validators', () => {
     assert.throws(() => v.roleArn('arn:minio:iam:::role/'), v.InvalidValue);
   });
 });
+
+// Each limit is tested on both sides, each accepted value once, so an off-by-one or an
+// inverted test in a validator fails here.
+describe('validators at their limits', () => {
+  it('takes the bounds of a range themselves, and nothing past them', () => {
+    assert.equal(v.decimalInteger('600', 1, 600), 600);
+    assert.equal(v.decimalInteger('1', 1, 600), 1);
+    assert.throws(() => v.decimalInteger('0', 1, 600), /must be from 1 to 600/);
+    assert.throws(() => v.decimalInteger('601', 1, 600), /must be from 1 to 600/);
+  });
+  it('refuses a query or a fragment alone, also an empty one, in every URL kind', () => {
+    const discovery = 'https://k.example:6443/.well-known/openid-configuration';
+    assert.equal(v.configUrl(discovery), discovery);
+    for (const tail of ['?a=1', '#top', '?', '#']) {
+      assert.throws(() => v.configUrl(`${discovery}${tail}`), /must not have a query or fragment/, tail);
+      assert.throws(() => v.webhookUrl(`https://hook.example:8443/mutate${tail}`), /must not have a query or fragment/, tail);
+      assert.throws(() => v.s3Endpoint(`https://minio.example:9000/${tail}`), /must be just scheme, host and port/, tail);
+    }
+    assert.equal(v.webhookUrl('https://hook.example:8443/mutate'), 'https://hook.example:8443/mutate');
+    assert.throws(() => v.webhookUrl('http://hook.example:8443/mutate'), /is not https/);
+    assert.equal(v.s3Endpoint('http://minio.example:9000/'), 'http://minio.example:9000');
+    assert.throws(() => v.s3Endpoint('http://minio.example:9000/bucket'), /must be just scheme, host and port/);
+    assert.throws(() => v.s3Endpoint('http://u:p@minio.example:9000'), /must not carry credentials/);
+  });
+  it('takes a region of letters, digits, dot, dash and underscore, up to 63', () => {
+    for (const good of ['us-east-1', 'eu_west.2', 'x'.repeat(63)]) assert.equal(v.region(good), good);
+    for (const bad of ['us east', 'x'.repeat(64), 'us/east', 'r$']) assert.throws(() => v.region(bad), /is not a valid region/, bad);
+  });
+  it('takes a prefix of 512 characters, not 513', () => {
+    const at = `${'a'.repeat(255)}/${'b'.repeat(100)}/${'c'.repeat(155)}`;
+    assert.equal(at.length, 512);
+    assert.equal(v.prefix(at), `${at}/`);
+    assert.throws(() => v.prefix(`${at}c`), /is not a plain key prefix/);
+  });
+  it('takes each word of a fixed set and names the set when refusing', () => {
+    for (const mode of v.ISOLATION_MODES) assert.equal(v.isolation(mode), mode);
+    for (const where of v.MINIO_LOCATIONS) assert.equal(v.minioLocation(where), where);
+    assert.throws(() => v.isolation('Bucket'), /"Bucket" is not an isolation mode \(bucket, prefix, prefix-nolist\)/);
+  });
+  it('takes DNS-1123 names at 63 and 253 characters, not one more', () => {
+    assert.equal(v.dns1123Label('a'.repeat(63)), 'a'.repeat(63));
+    const subdomain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    assert.equal(subdomain.length, 253);
+    assert.equal(v.dns1123Subdomain(subdomain), subdomain);
+    assert.throws(() => v.dns1123Subdomain(`${subdomain}d`), /at most 253 characters/);
+  });
+});
