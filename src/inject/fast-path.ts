@@ -1,5 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
-import { load } from 'js-yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { yamlBlock } from '../render/template.js';
 
 // inject's fast path, for the block-style YAML that Helm, kustomize and kubectl write: plan
@@ -22,8 +21,8 @@ interface Line {
   text: string;
 }
 
-function linesOf(source: string): Line[] {
-  return source.split('\n').map((raw) => {
+function linesOf(raw: readonly string[]): Line[] {
+  return raw.map((raw) => {
     const text = raw.trimStart();
     return { indent: raw.length - text.length, text: text === '' || text.startsWith('#') ? '' : text };
   });
@@ -97,9 +96,9 @@ function sequenceItems(lines: Line[], seq: Region): Region[] | undefined {
 }
 
 /** The region of the node at `path` (a block mapping or sequence), or undefined. */
-function locate(lines: Line[], root: Region, path: readonly Segment[]): Region | undefined {
-  let region: Region = root;
-  for (const segment of path) {
+function locate(lines: Line[], root: Region, path: readonly Segment[], from: { region: Region; depth: number } = { region: root, depth: 0 }): Region | undefined {
+  let region: Region = from.region;
+  for (const segment of path.slice(from.depth)) {
     if (typeof segment === 'number') {
       const item = sequenceItems(lines, region)?.[segment];
       if (!item) return undefined;
@@ -129,35 +128,66 @@ const ANCHOR_OR_ALIAS = /[&*][^\s,\]}]/;
 export function readFast(text: string): unknown {
   if (ANCHOR_OR_ALIAS.test(text)) return undefined;
   try {
-    return load(text);
+    // The core schema: no timestamps or merge keys, which the general path does not have either.
+    return load(text, { schema: CORE_SCHEMA });
   } catch {
     return undefined;
   }
 }
 
+// The same few values are inserted into every workload of a chart: render each once.
+const rendered = new Map<string, string>();
+function block(value: unknown, indent: number): string {
+  const key = `${indent} ${JSON.stringify(value)}`;
+  let text = rendered.get(key);
+  if (text === undefined) {
+    text = yamlBlock(value, indent);
+    if (rendered.size < 1000) rendered.set(key, text);
+  }
+  return text;
+}
+
+/** The longest path that every insertion's parent lies under (a pod spec, for one workload). */
+function commonParent(insertions: readonly Insertion[]): Segment[] {
+  const [first, ...rest] = insertions.map((insertion) => insertion.path.slice(0, -1));
+  const common = [...(first ?? [])];
+  for (const path of rest) {
+    let length = 0;
+    while (length < common.length && length < path.length && common[length] === path[length]) length++;
+    common.length = length;
+  }
+  return common;
+}
+
 /**
  * The document with `insertions` made as new lines, or undefined when that cannot be done
- * exactly. `planned` is what readFast returned for `text`.
+ * exactly. `planned` is what readFast returned for `text`; it becomes the planned result (the
+ * insertions are made in it too, to compare with what the new text reads as).
  */
 export function insertLines(text: string, planned: unknown, insertions: readonly Insertion[]): string | undefined {
   if (insertions.length === 0) return text;
-  const lines = linesOf(text);
   const raw = text.split('\n');
+  const lines = linesOf(raw);
   const root: Region = { start: 0, end: lines.length, indent: 0 };
   // A document marker with content on its line, or a root that is not a block mapping: slow path.
   if (lines.some((line) => line.text.startsWith('---') && line.text.trim() !== '---')) return undefined;
+  // Every insertion lands inside one mapping (the pod spec): only its lines change.
+  let scope = commonParent(insertions);
+  while (scope.length > 0 && typeof scope[scope.length - 1] !== 'string') scope = scope.slice(0, -1);
+  const scoped = locate(lines, root, scope);
+  if (!scoped) return undefined;
   const pending: { after: number; order: number; indent: number; text: string }[] = [];
   for (const [order, insertion] of insertions.entries()) {
     const last = insertion.path[insertion.path.length - 1] as Segment;
-    const parent = locate(lines, root, insertion.path.slice(0, -1));
+    const parent = locate(lines, root, insertion.path.slice(0, -1), { region: scoped, depth: scope.length });
     if (!parent || parent.end <= parent.start) return undefined;
     if (last === '-') {
       const items = sequenceItems(lines, parent);
       if (!items || items.length === 0) return undefined;
-      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: yamlBlock([insertion.value], parent.indent) });
+      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: block([insertion.value], parent.indent) });
     } else {
       if (mapEntry(lines, parent, String(last))) return undefined;
-      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: yamlBlock({ [last]: insertion.value }, parent.indent) });
+      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: block({ [last]: insertion.value }, parent.indent) });
     }
   }
   // After one line, the innermost node's lines come first (they end where it ends), then the
@@ -170,7 +200,26 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     raw.splice(after + 1, 0, ...group);
   }
   const result = raw.join('\n');
-  const expected = structuredClone(planned);
-  for (const insertion of insertions) apply(expected, insertion);
-  return isDeepStrictEqual(readFast(result), expected) ? result : undefined;
+  // Read back what changed: the scope's lines alone when it is a nested mapping (lines outside
+  // it are the original bytes, and new lines inside a block node cannot change how the lines
+  // around it read), else the whole document. It must be exactly the plan.
+  const added = raw.length - lines.length;
+  const reread = scope.length === 0 ? result : raw.slice(scoped.start, scoped.end + added).join('\n');
+  const expected = at(planned, scope);
+  for (const insertion of insertions) apply(expected, { path: insertion.path.slice(scope.length), value: insertion.value });
+  return sameData(readFast(reread), expected) ? result : undefined;
+}
+
+/** Deep equality of what the core schema yields: mappings, sequences and scalars. */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && sameData((a as Json)[key], (b as Json)[key]));
+}
+
+function at(value: unknown, path: readonly Segment[]): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<Segment, unknown>)[key], value);
 }

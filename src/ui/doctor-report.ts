@@ -21,13 +21,12 @@ export const CHAIN: { link: string; checks: string[] }[] = [
   { link: 'S3', checks: ['minio.endpoint', 'exchange.probe'] },
 ];
 
-const RANK: Record<CheckStatus, number> = { skip: 0, ok: 1, warn: 2, fail: 3 };
+/** Least to most severe: a link shows its worst check; "skip" only when none of them ran. */
+const SEVERITY: readonly CheckStatus[] = ['skip', 'ok', 'warn', 'fail'];
 
 export function linkStatus(outcomes: readonly CheckOutcome[], ids: readonly string[]): CheckStatus {
-  const statuses = outcomes.filter((o) => ids.includes(o.id)).map((o) => o.status);
-  const ran = statuses.filter((s) => s !== 'skip');
-  if (ran.length === 0) return 'skip';
-  return ran.reduce((worst, s) => (RANK[s] > RANK[worst] ? s : worst), 'ok' as CheckStatus);
+  const ranks = outcomes.filter((o) => ids.includes(o.id)).map((o) => SEVERITY.indexOf(o.status));
+  return SEVERITY[Math.max(0, ...ranks)] as CheckStatus;
 }
 
 export interface DoctorJson {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { clockSkewSeconds, notLoadedCauses } from '../../src/checks/minio.js';
 import { runChecks, type Check } from '../../src/checks/types.js';
 import { escapedPods, inspectPodSpec, parseWorkloadRef } from '../../src/checks/workload.js';
@@ -43,6 +43,52 @@ describe('the check runner', () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['ok', 'fail']);
     assert.equal(calls, 2);
     assert.equal(plain, 1);
+  });
+});
+
+describe('the check runner, at its edges', () => {
+  const check = (id: string, result: 'ok' | 'fail', extra: Partial<Check<object>> = {}): Check<object> => ({ id, category: 'C', description: `the ${id} check`, run: async () => ({ status: result, message: result }), ...extra });
+  it('a skip names the prerequisite by its description; a prerequisite not in the run does not block', async () => {
+    const outcomes = await runChecks([check('a', 'fail'), check('b', 'ok', { requires: ['a'] }), check('c', 'ok', { requires: ['filtered-out'] })], {});
+    assert.deepEqual(outcomes.map((o) => [o.status, o.message]), [['fail', 'fail'], ['skip', 'skipped: needs "the a check"'], ['ok', 'ok']]);
+  });
+  it('without --wait a retryable failure is tried once, even within the same millisecond', async () => {
+    mock.timers.enable({ apis: ['Date'] });
+    try {
+      let calls = 0;
+      const outcomes = await runChecks([check('flaky', 'ok', { retryable: true, run: async () => ({ status: ++calls < 2 ? 'fail' : 'ok', message: '' }) })], {});
+      assert.equal(calls, 1);
+      assert.equal(outcomes[0]?.status, 'fail');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
+describe('the printed report', () => {
+  const outcome = (id: string, status: 'ok' | 'fail', critical = false) => ({ id, status, category: 'MinIO', description: id, message: `${id} said ${status}`, durationMs: 1, ...(critical ? { critical } : {}) });
+  const printed = (print: () => void): string => {
+    const written: string[] = [];
+    const write = mock.method(process.stderr, 'write', (text: string) => (written.push(text), true));
+    try {
+      print();
+    } finally {
+      write.mock.restore();
+    }
+    return written.join('');
+  };
+  it('CRITICAL heads the report for a failed critical check only', () => {
+    const text = printed(() => doctorReport([outcome('minio.forgery', 'fail', true), outcome('minio.admin', 'fail'), outcome('minio.policy', 'ok', true)]).print());
+    assert.deepEqual(text.split('\n').filter((line) => line.startsWith('CRITICAL')), ['CRITICAL: minio.forgery said fail']);
+  });
+  it('after streaming, only the CRITICAL lines, the picture and the summary are printed', () => {
+    const report = doctorReport([outcome('minio.admin', 'ok')]);
+    const whole = printed(() => report.print());
+    const streamed = printed(() => report.print({ streamed: true }));
+    assert.match(whole, /minio\.admin said ok/);
+    assert.doesNotMatch(streamed, /minio\.admin said ok/);
+    assert.ok(whole.indexOf('workload') < whole.indexOf('MinIO\n'), 'the picture before the details');
+    assert.match(streamed, /workload.*\n\nall checks passed/);
   });
 });
 

@@ -209,6 +209,18 @@ describe('MinIO logs, line by line', () => {
       assert.deepEqual((await scanLog(Readable.from(chunks.map((c) => Buffer.from(c))))).roles, [ARN], `chunk size ${size}`);
     }
   });
+  it('keeps the last 50 matching lines, each once, from text or bytes, without a phantom empty line', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i + 1}`);
+    const scan = await scanLog(Readable.from([`${lines.join('\n')}\n`]), 1 << 20, /^line/);
+    assert.deepEqual(scan.kept, lines.slice(10));
+    assert.deepEqual((await scanLog(Readable.from(['a\r\n', 'b\n']), 1 << 20, /.*/)).kept, ['a', 'b'], 'a chunk ending a line adds no empty line');
+    assert.deepEqual((await scanLog(Readable.from(['a\nb']), 1 << 20, /.*/)).kept, ['a', 'b'], 'the last line needs no newline');
+    assert.deepEqual((await scanLog(Readable.from([`IAM Roles: ${ARN}\n`]))).roles, [ARN], 'string chunks');
+  });
+  it('takes a log of exactly the limit, refuses one byte more', async () => {
+    assert.equal((await scanLog(Readable.from([Buffer.alloc(1000, 'x'), Buffer.from('\n')]), 1001)).bytes, 1001);
+    await assert.rejects(scanLog(Readable.from([Buffer.alloc(1001, 'x'), Buffer.from('\n')]), 1001), LogTooLarge);
+  });
   it('a line without end does not fill memory, and a total cap stops an endless log', async () => {
     async function* endless(): AsyncGenerator<Buffer> {
       const zeros = Buffer.alloc(1 << 20);
@@ -262,6 +274,22 @@ describe('the S3 probe judges both directions', () => {
     const steps = await runProbe(s3(() => false), input);
     assert.equal(steps[1]?.status, 'fail');
     assert.match(steps[1]?.message ?? '', /AccessDenied in the workload's own prefix/);
+    assert.deepEqual(steps.map((s) => s.status), ['denied', 'fail', 'ok'], 'no read or delete of an object never written');
+  });
+  it('writes outside into the other bucket when there is one, and removes what it could write there', async () => {
+    const writes: string[] = [];
+    const objects = new Set<string>();
+    const open: S3Operations = {
+      listBuckets: async () => 1,
+      putObject: async (bucket, key) => void (writes.push(bucket), objects.add(`${bucket}/${key}`)),
+      getObject: async () => Buffer.alloc(0),
+      removeObject: async (bucket, key) => void objects.delete(`${bucket}/${key}`),
+    };
+    const steps = await runProbe(open, { ...input, foreignBucket: 'nobodys' });
+    assert.deepEqual(writes, ['apps', 'nobodys']);
+    assert.match(steps.at(-1)?.step ?? '', /^put outside its own place: nobodys\/elsewhere\//);
+    assert.deepEqual([...objects], [], 'the probe leaves no object behind');
+    assert.deepEqual(steps.map((s) => s.status), ['ok', 'ok', 'fail', 'ok', 'fail'], 'list, put, the read-back differs (a failure), delete, the write outside allowed (a failure)');
   });
 });
 

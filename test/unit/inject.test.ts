@@ -137,6 +137,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
     ['a List of Deployments', 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n'],
     ['flow-style containers (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n'],
     ['anchors and aliases (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - &app\n      name: app\n      image: nginx\n'],
+    ['a kept-newlines block scalar last in the container, keys after the pod spec', 'kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx\n      args:\n        - |+\n          keep\n\n  restartPolicy: Never\nstatus:\n  phase: Pending\n'],
+    ['a timestamp-looking value and a merge-looking key stay text', 'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    built: 2001-12-14\nspec:\n  containers:\n    - name: app\n      image: nginx\n      env:\n        - name: SINCE\n          value: 2001-12-14t21:59:43.10-05:00\n'],
   ];
   for (const [label, manifest] of shapes) {
     it(`${label}: the same data as planned, the original lines untouched`, () => {
@@ -174,6 +176,25 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
     assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
+  });
+
+  it('compares read-back data exactly: order of keys aside, every value and type', async () => {
+    const { sameData } = await import('../../src/inject/fast-path.js');
+    assert.ok(sameData({ a: [1, 'x', null, true], b: { c: NaN } }, { b: { c: NaN }, a: [1, 'x', null, true] }));
+    for (const [a, b] of [
+      [{ a: 1 }, { a: '1' }],
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [{ a: 1, b: 2 }, { a: 1 }],
+      [{ a: 1 }, { b: 1 }],
+      [[1, 2], [2, 1]],
+      [[1], { 0: 1 }],
+      [{ a: null }, { a: {} }],
+      [{ a: {} }, { a: null }],
+      [{ a: undefined }, { b: undefined }],
+      [NaN, 0],
+    ] as const) {
+      assert.equal(sameData(a, b), false, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
   });
 });
 

@@ -72,6 +72,19 @@ describe('profile file', () => {
       return true;
     });
   });
+  it('names the exact line and the parser\'s own words for a syntax error, a duplicate key, an alias bomb', () => {
+    assert.throws(() => parseProfile('kube:\n  context: a\nminio:\n  endpoint: "unclosed\n', 'p.yaml'), /^UsageError: p\.yaml:5 is not valid YAML: Missing closing "quote at line 5/);
+    assert.throws(() => parseProfile('kube:\n  context: a\n  context: b\n', 'p.yaml'), /^UsageError: p\.yaml:3 is not valid YAML: Map keys must be unique/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((name, i) => `${name}: &${name} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'kube:\n  context: *g'].join('\n');
+    assert.throws(() => parseProfile(bomb, 'p.yaml'), (error: unknown) => error instanceof UsageError && /^p\.yaml: Excessive alias count/.test(error.message) && /simplify the aliases/.test(error.hint ?? ''));
+  });
+  it('an empty section or value is absent; a section that is not a mapping is refused at its line', () => {
+    assert.deepEqual(parseProfile('kube:\nminio:\n  endpoint: https://m.example:9000\n  region:\n', 'p.yaml').values, { endpoint: 'https://m.example:9000' });
+    for (const bad of ['5', '[a, b]', 'text']) assert.throws(() => parseProfile(`version: 1\nkube: ${bad}\n`, 'p.yaml'), /^UsageError: p\.yaml:2 kube must be a mapping/, bad);
+  });
+  it('an unknown key is named at its line, also without a value, with the section\'s known keys', () => {
+    assert.throws(() => parseProfile('kube:\n  context: a\n  nope:\n', 'p.yaml'), (error: unknown) => error instanceof UsageError && error.message === 'p.yaml:3 unknown key "kube.nope"' && error.hint === 'known keys in kube: kube.kubeconfig, kube.context');
+  });
   it('an empty file is an empty profile', () => {
     assert.deepEqual(parseProfile('', 'p.yaml').values, {});
   });
