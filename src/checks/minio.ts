@@ -195,7 +195,8 @@ export const minioChecks: Check<DoctorContext>[] = [
       const roleArn = await workloadRoleArn(context);
       const now = Math.floor(Date.now() / 1000);
       const sub = context.settings.serviceAccount ? `system:serviceaccount:${context.settings.namespace}:${context.settings.serviceAccount}` : 'system:serviceaccount:minio-irsa-doctor:forged';
-      const guesses = ['', 'dummy', context.settings.clientId, 'secret', 'minio', 'changeme', 'password'];
+      const { WEAK_SECRETS } = await import('../minio/client-secret.js');
+      const guesses = [...new Set([...WEAK_SECRETS, context.settings.clientId])];
       const accepted: string[] = [];
       let inconclusive: string | undefined;
       await Promise.all(

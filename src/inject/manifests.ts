@@ -94,7 +94,7 @@ function applyToYaml(doc: Document): Apply {
   };
 }
 
-export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): { text: string; report: InjectReport } {
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const first = text.trimStart()[0];
   if (first === '{' || first === '[') {
@@ -125,6 +125,11 @@ export function injectManifests(text: string, source: string, settings: Injectio
   return { text: out.join(''), report };
 }
 
+/** The parser's first line without its "at line N, column M:", which counts from the document, not the input. */
+function withoutPosition(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
 /** The text cut at every line that starts with "---"; joined back, the pieces are the text. */
 export function splitDocuments(text: string): string[] {
   const pieces: string[] = [];
@@ -146,7 +151,7 @@ function injectChunkFast(text: string, settings: InjectionSettings, options: Inj
   // Text that YAML 1.1 and 1.2 read differently is re-emitted, escaped, by the general path.
   if (READ_DIFFERENTLY.test(text)) return undefined;
   const planned = readFast(text);
-  if (planned === undefined || planned === null || typeof planned !== 'object') return undefined;
+  if (planned === undefined) return undefined;
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const insertions: Insertion[] = [];
   visit(planned, [], settings, options, report, (path, op) => insertions.push({ path: [...path, ...op.path], value: op.value }));
@@ -165,7 +170,6 @@ function emitSafely(doc: Document): string {
   doc.commentBefore = clean(doc.commentBefore) ?? null;
   doc.comment = clean(doc.comment) ?? null;
   visitYaml(doc, (_key, node) => {
-    if (typeof node !== 'object' || node === null) return;
     const commented = node as { comment?: string | null; commentBefore?: string | null };
     if (commented.comment) commented.comment = clean(commented.comment) ?? null;
     if (commented.commentBefore) commented.commentBefore = clean(commented.commentBefore) ?? null;
@@ -187,7 +191,7 @@ function injectChunk(text: string, source: string, firstLine: number, settings: 
   let offset = 0;
   for (const [index, doc] of docs.entries()) {
     const error = doc.errors[0];
-    if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(error.message.split('\n')[0] ?? '')}`, 'pass Kubernetes manifests as YAML or JSON');
+    if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
     const original = text.slice(offset, doc.range[2]);
     offset = doc.range[2];
     let changed = false;

@@ -199,6 +199,21 @@ describe('inject fast path (lines inserted into the original text)', () => {
 });
 
 describe('inject over manifests: kinds, JSON, errors, the general path', () => {
+  it('the general path keeps a trailing comment, quotes only the scalar YAML 1.1 would read differently, cleans comments', () => {
+    const { text } = inject('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: ["a\u2028b"]}]\n# the end\u2028of the pod\n');
+    assert.ok(!/[\u2028\u0085]/.test(text), 'no raw line separator left');
+    assert.match(text, /args: \[ "a\\u2028b" \]/);
+    assert.match(text, /\{ name: app, image: nginx,/, 'other scalars keep their plain style');
+    assert.match(text, /\n# the end of the pod\n$/);
+  });
+  it('duplicate keys are passed through as they are (kubectl judges them), the object still injected', () => {
+    const { text, report } = inject('kind: Pod\nmetadata:\n  name: p\n  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      image: nginx\n');
+    assert.deepEqual(report.injected, ['Pod p']);
+    assert.match(text, /labels: \{ a: "1" \}\n {2}labels: \{ b: "2" \}/);
+  });
+  it('a syntax error names the line in the whole input and the parser\'s words', () => {
+    assert.throws(() => inject('kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n  bad: [\n'), /^UsageError: test\.yaml:9 is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
+  });
   it('a typed list (DeploymentList) is walked; a kind that only starts with "List" is not a list; a Pod without a spec passes through', () => {
     const typed = 'apiVersion: apps/v1\nkind: DeploymentList\nitems:\n  - kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n';
     assert.deepEqual(inject(typed).report.injected, ['Deployment d']);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { looseModeWarning, readBoundedFile, readBoundedStdin, UnreadableFile, writeFileSafely, writeIfChanged } from '../../src/fs-safe.js';
-import { generateClientSecret, MIN_SECRET_BITS, readClientSecretFile, secretStrengthBits } from '../../src/minio/client-secret.js';
+import { generateClientSecret, MIN_SECRET_BITS, readClientSecretFile, secretStrengthBits, WEAK_SECRETS } from '../../src/minio/client-secret.js';
 import { redact, registerSecret } from '../../src/secrets.js';
 import { logger } from '../../src/ui/logger.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -58,6 +58,9 @@ describe('client secret', () => {
     for (let i = 0; i < 20; i++) assert.ok(secretStrengthBits(generateClientSecret()) >= MIN_SECRET_BITS);
     const openssl = execFileSync('openssl', ['rand', '-base64', '32'], { encoding: 'utf8' }).trim();
     assert.ok(secretStrengthBits(openssl) >= MIN_SECRET_BITS, openssl);
+  });
+  it('every known weak secret is refused by its length alone', () => {
+    for (const weak of WEAK_SECRETS) assert.ok(weak.length < 32, weak);
   });
   it('refuses weak secrets from a file, of every length', async () => {
     const dir = scratchDir('irsa-');

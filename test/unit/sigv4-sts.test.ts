@@ -52,6 +52,9 @@ describe('STS error diagnosis', () => {
     [400, 'InvalidParameterValue', 'Token is expired', 'expired-token'],
     [400, 'InvalidParameterValue', 'Token used before issued', 'token-not-yet-valid'],
     [400, 'InvalidParameterValue', 'None of the given policies (nope) are defined', 'undefined-policy'],
+    [400, 'InvalidParameterValue', 'specified policy readwrite-apps is not defined', 'undefined-policy'],
+    [400, 'MalformedPolicyDocument', 'the policy document is malformed', 'unknown'],
+    [400, 'InvalidParameterValue', 'the bucket is not defined', 'unknown'],
     [503, 'STSIAMNotInitialized', 'IAM is not initialized', 'iam-not-initialized'],
     [400, 'InvalidParameterValue', 'Get "https://10.0.0.1:6443/openid/v1/jwks": x509: certificate signed by unknown authority', 'jwks-unreachable'],
   ];

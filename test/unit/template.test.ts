@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { yamlBlock, yamlScalar } from '../../src/render/template.js';
+import { renderText, yamlBlock, yamlScalar } from '../../src/render/template.js';
 
 // The renderer writes YAML without a YAML library; a real parser must read back exactly
 // what was written, whatever the value looks like.
@@ -11,6 +11,16 @@ const tricky = [
   'x:', 'https://minio.lan:9000', 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA', 'system:serviceaccount:ns:sa', 'quote " and \\ backslash',
   "single ' quote", 'tab\there', 'line\nbreak', 'unicode é ✓', 'x\n  evil: true',
 ];
+
+describe('text templates', () => {
+  it('a value in a comment line is made printable; elsewhere it is spliced as the caller encoded it', async () => {
+    const text = await renderText('minio-env/env.txt', { provider: 'k8s\nINJECTED=1', lines: 'A=1\nB=2' });
+    const lines = text.split('\n');
+    assert.equal(lines[0], '# MinIO OpenID provider "k8s\\nINJECTED=1" for Kubernetes service-account tokens (minio-irsa).');
+    assert.ok(lines.includes('A=1') && lines.includes('B=2'));
+    assert.ok(!lines.includes('INJECTED=1'));
+  });
+});
 
 describe('YAML emitter', () => {
   for (const value of tricky) {
