@@ -31,7 +31,8 @@ export function printable(value: string): string {
     if (char === '\r') return '\\r';
     if (char === '\t') return '\\t';
     const code = char.codePointAt(0) ?? 0;
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : unicodeEscape(char);
+    const hex = code.toString(16);
+    return hex.length <= 2 ? `\\x${hex.padStart(2, '0')}` : unicodeEscape(char);
   });
 }
 

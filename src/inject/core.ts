@@ -98,6 +98,13 @@ export function envList(settings: InjectionSettings, container: { name?: unknown
   return desiredEnv(settings, container).map(([name, value]) => ({ name, value }));
 }
 
+/** Items appended to a list the spec has, or the list itself when it has none. */
+function addAll(patch: PatchOperation[], path: (string | number)[], existing: unknown, items: readonly unknown[]): void {
+  if (items.length === 0) return;
+  if (Array.isArray(existing)) for (const value of items) patch.push({ op: 'add', path: [...path, '-'], value });
+  else patch.push({ op: 'add', path, value: items });
+}
+
 /**
  * The operations for one pod spec. Idempotent (an injected spec yields none), never
  * overrides what the user set (a note says so), skips the named containers.
@@ -113,10 +120,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
     ...(volumes.some((volume) => volume.name === TOKEN_VOLUME) ? [] : [tokenVolume(settings)]),
     ...(settings.caConfigMap && !volumes.some((volume) => volume.name === CA_VOLUME) ? [caVolume(settings.caConfigMap)] : []),
   ];
-  if (newVolumes.length > 0) {
-    if (Array.isArray(spec['volumes'])) for (const volume of newVolumes) patch.push({ op: 'add', path: ['volumes', '-'], value: volume });
-    else patch.push({ op: 'add', path: ['volumes'], value: newVolumes });
-  }
+  addAll(patch, ['volumes'], spec['volumes'], newVolumes);
 
   for (const field of ['initContainers', 'containers'] as const) {
     list<Container>(spec[field]).forEach((container, index) => {
@@ -133,10 +137,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
         if (!present) missing.push({ name: key, value });
         else if (present.value !== value) notes.push(`container ${name}: ${key} kept as the manifest sets it`);
       }
-      if (missing.length > 0) {
-        if (Array.isArray(container.env)) for (const item of missing) patch.push({ op: 'add', path: [field, index, 'env', '-'], value: item });
-        else patch.push({ op: 'add', path: [field, index, 'env'], value: missing });
-      }
+      addAll(patch, [field, index, 'env'], container.env, missing);
       const mounts = list<Mount>(container.volumeMounts);
       const newMounts: Mount[] = [];
       for (const mount of [tokenMount(settings), ...(settings.caConfigMap ? [CA_MOUNT] : [])]) {
@@ -144,10 +145,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
         if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${mount.mountPath} already mounts ${String(atDir.name)}; left as it is`);
         else if (!atDir) newMounts.push(mount);
       }
-      if (newMounts.length > 0) {
-        if (Array.isArray(container.volumeMounts)) for (const mount of newMounts) patch.push({ op: 'add', path: [field, index, 'volumeMounts', '-'], value: mount });
-        else patch.push({ op: 'add', path: [field, index, 'volumeMounts'], value: newMounts });
-      }
+      addAll(patch, [field, index, 'volumeMounts'], container.volumeMounts, newMounts);
     });
   }
   return { patch, notes, staticKeys };

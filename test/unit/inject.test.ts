@@ -113,6 +113,11 @@ describe('inject core: MinIO\'s CA from a ConfigMap', () => {
     assert.equal(envOfContainer(0)['NODE_EXTRA_CA_CERTS'], '/etc/minio-irsa/ca/ca.crt');
     assert.equal(envOfContainer(0)['SSL_CERT_FILE'], undefined);
     assert.equal(envOfContainer(1)['SSL_CERT_FILE'], '/etc/minio-irsa/ca/ca.crt');
+    // litestream is recognised by its image or by its container name, either alone.
+    for (const container of [{ name: 'replicate', image: 'litestream/litestream:0.3.14' }, { name: 'litestream', image: 'registry.lan/backup:1' }]) {
+      const env = planInjection({ containers: [container] }, {}, withCa).patch.find((op) => op.path.join('/') === 'containers/0/env')?.value as { name: string }[];
+      assert.ok(env.some((item) => item.name === 'SSL_CERT_FILE'), JSON.stringify(container));
+    }
     const mounts = patch.find((op) => op.path.join('/') === 'containers/0/volumeMounts')?.value;
     assert.deepEqual(mounts, [
       { name: TOKEN_VOLUME, mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true },

@@ -52,6 +52,12 @@ describe('webhook opt-in', () => {
     assert.ok(other.mutate && other.settings.roleArn === deriveRoleArn('other'));
     const eksAudience = select(subjects({ 'eks.amazonaws.com/role-arn': 'arn:minio:iam:::role/x', 'eks.amazonaws.com/audience': 'aud2', 'eks.amazonaws.com/token-expiration': '86400' }), defaults);
     assert.ok(eksAudience.mutate && eksAudience.settings.audience === 'aud2' && eksAudience.settings.tokenExpiration === 86400);
+    // A webhook-wide CA ConfigMap applies unless the ServiceAccount names its own.
+    const withCa = { ...defaults, settings: { ...settings, caConfigMap: 'minio-ca' } };
+    const inherited = select(subjects({ 'minio-irsa.io/inject': 'true' }), withCa);
+    assert.ok(inherited.mutate && inherited.settings.caConfigMap === 'minio-ca');
+    const ownCa = select(subjects({ 'minio-irsa.io/inject': 'true', 'minio-irsa.io/ca-configmap': 'team-ca' }), withCa);
+    assert.ok(ownCa.mutate && ownCa.settings.caConfigMap === 'team-ca');
   });
 
   it('refuses hostile or invalid annotation values with the reason, instead of injecting them', () => {
