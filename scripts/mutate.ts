@@ -152,10 +152,20 @@ function sample<T>(items: T[], max: number): T[] {
 /** True when the tests pass. A mutant that hangs them is killed at the time limit (it is caught). */
 function runTests(tests: string[]): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...tests.map((t) => join(ROOT, 'test/unit', t))], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, CI: '1' } });
-    const timer = setTimeout(() => child.kill('SIGKILL'), Number(process.env['MUTATE_TIMEOUT_MS'] ?? 45_000));
+    // Its own process group: a mutant that loops forever is stopped with every test process
+    // the runner started, not only the runner (orphans would spin on and skew what follows).
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...tests.map((t) => join(ROOT, 'test/unit', t))], { cwd: ROOT, stdio: 'ignore', detached: true, env: { ...process.env, CI: '1' } });
+    const killGroup = () => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(killGroup, Number(process.env['MUTATE_TIMEOUT_MS'] ?? 45_000));
     child.on('close', (code) => {
       clearTimeout(timer);
+      killGroup();
       resolve(code === 0);
     });
   });
