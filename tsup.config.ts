@@ -26,7 +26,8 @@ const lazyChildProcess: Plugin = {
 // file is much faster than resolving yaml's or commander's dozens. The heavy clients
 // (Kubernetes, MinIO, prompts, spinners) stay external and are imported lazily.
 export default defineConfig({
-  entry: ['src/cli.ts'],
+  // The inject worker is an entry of its own: a thread loads it by file name.
+  entry: { cli: 'src/cli.ts', 'inject-worker': 'src/inject/worker.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -94,35 +94,52 @@ function applyToYaml(doc: Document): Apply {
   };
 }
 
-export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): { text: string; report: InjectReport } {
-  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+/** JSON manifests start with an object or a list; everything else is read as YAML. */
+export function isJsonText(text: string): boolean {
   const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
-    }
-    const objects = Array.isArray(value) ? value : [value];
-    objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
-    return { text: `${escapeRawInQuotes(JSON.stringify(value, null, 2))}\n`, report };
+  return first === '{' || first === '[';
+}
+
+export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): { text: string; report: InjectReport } {
+  if (!isJsonText(text)) return injectDocuments(splitDocuments(text), source, 1, settings, options);
+  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
   }
-  // Only documents that can hold a pod template are parsed (YAML parsing is the cost here);
-  // the rest are copied byte for byte. A line starting with "---" always starts a document
-  // (YAML ends any scalar there), so splitting on such lines is exact.
+  const objects = Array.isArray(value) ? value : [value];
+  objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
+  return { text: `${escapeRawInQuotes(JSON.stringify(value, null, 2))}\n`, report };
+}
+
+/**
+ * YAML documents, as splitDocuments cut them, the first starting at line `firstLine` of
+ * `source`. Only documents that can hold a pod template are parsed (YAML parsing is the cost
+ * here); the rest are copied byte for byte. A line starting with "---" always starts a
+ * document (YAML ends any scalar there), so the pieces are independent of each other.
+ */
+export function injectDocuments(pieces: readonly string[], source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const out: string[] = [];
-  let line = 1;
-  for (const chunk of splitDocuments(text)) {
+  let line = firstLine;
+  for (const chunk of pieces) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
       if (/^[^#\s-]/m.test(chunk.replace(/^---.*$/m, ''))) report.passedThrough += 1;
       out.push(chunk);
     } else {
       out.push(injectChunk(chunk, source, line, settings, options, report));
     }
-    line += chunk.split('\n').length - 1;
+    line += lineBreaks(chunk);
   }
   return { text: out.join(''), report };
+}
+
+export function lineBreaks(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 /** The parser's first line without its "at line N, column M:", which counts from the document, not the input. */

@@ -260,3 +260,53 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     assert.equal(second.match(/^---$/gm)?.length, 1, 'one separator between the two documents');
   });
 });
+
+describe('inject on several threads (large inputs)', () => {
+  const deployment = (i: number) => `# Source: chart/templates/d-${i}.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web-${i}}\n---\n`;
+  const large = (count: number) => Array.from({ length: count }, (_, i) => deployment(i)).join('');
+
+  it('cuts documents into contiguous runs of about equal size, each knowing its first line', async () => {
+    const { partition } = await import('../../src/inject/parallel.js');
+    const { splitDocuments } = await import('../../src/inject/manifests.js');
+    const pieces = splitDocuments(large(100));
+    const runs = partition(pieces, 3);
+    assert.equal(runs.length, 3);
+    assert.deepEqual(runs.flatMap((run) => run.pieces), pieces);
+    for (const run of runs) assert.ok(Math.abs(run.pieces.join('').length - pieces.join('').length / 3) < deployment(99).length * 2);
+    for (const run of runs) assert.equal(pieces.join('').split('\n').slice(run.firstLine - 1).join('\n').startsWith(run.pieces.join('')), true, `run at line ${run.firstLine}`);
+    assert.deepEqual(partition(['a: 1\n'], 4), [{ pieces: ['a: 1\n'], firstLine: 1 }]);
+  });
+
+  it('writes byte for byte what one thread writes, with the same report', async () => {
+    const { injectManifestsInParallel } = await import('../../src/inject/parallel.js');
+    const text = large(6000);
+    assert.ok(text.length > 1 << 20);
+    const parallel = await injectManifestsInParallel(text, 'big.yaml', settings, { allowStaticKeys: false });
+    const single = inject(text);
+    assert.equal(parallel.text, single.text);
+    assert.deepEqual(parallel.report, single.report);
+    assert.equal(parallel.report.injected.length, 6000);
+  });
+
+  it('reports the first error in the input, at its line in the whole input', async () => {
+    const { injectManifestsInParallel } = await import('../../src/inject/parallel.js');
+    const text = large(6000);
+    const lines = text.split('\n');
+    // A broken document early (in this thread's run) and one late (in another thread's run).
+    const early = lines.indexOf('  name: web-10') + 1;
+    const late = lines.indexOf('  name: web-5900') + 1;
+    for (const at of [late, early]) lines[at - 1] = `  name: [web`;
+    const broken = lines.join('\n');
+    await assert.rejects(injectManifestsInParallel(broken, 'big.yaml', settings, { allowStaticKeys: false }), (error: unknown) => error instanceof UsageError && error.message.startsWith(`big.yaml:${early + 1} is not valid YAML`) && error.message === (() => {
+      try {
+        inject(broken.replace('test.yaml', 'big.yaml'));
+      } catch (single) {
+        return (single as Error).message.replace('test.yaml', 'big.yaml');
+      }
+      return '';
+    })());
+    const onlyLate = text.split('\n');
+    onlyLate[late - 1] = '  name: [web';
+    await assert.rejects(injectManifestsInParallel(onlyLate.join('\n'), 'big.yaml', settings, { allowStaticKeys: false }), (error: unknown) => error instanceof UsageError && error.message.startsWith(`big.yaml:${late + 1} is not valid YAML`));
+  });
+});
