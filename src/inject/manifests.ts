@@ -58,7 +58,7 @@ function visit(object: unknown, base: (string | number)[], settings: InjectionSe
   }
   const name = describe(object);
   const template = specPath.slice(0, -1);
-  const annotations = { ...annotationsOf(object), ...annotationsOf(template.length > 0 ? at(object, template) : object) };
+  const annotations = { ...annotationsOf(object), ...annotationsOf(at(object, template)) };
   if (String(annotations[INJECT_ANNOTATION]) === 'false') {
     report.optedOut.push(name);
     return;

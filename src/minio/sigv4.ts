@@ -32,7 +32,7 @@ export function uriEncode(value: string, keepSlash = false): string {
 /** Code-unit order, as SigV4 sorts encoded names (not the locale's order). */
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function canonicalQuery(url: URL): string {
+export function canonicalQuery(url: URL): string {
   return [...url.searchParams.entries()]
     .map(([key, value]) => [uriEncode(key), uriEncode(value)] as const)
     .sort(([a, av], [b, bv]) => byCodeUnits(a, b) || byCodeUnits(av, bv))

@@ -85,6 +85,10 @@ describe('profile file', () => {
   it('an unknown key is named at its line, also without a value, with the section\'s known keys', () => {
     assert.throws(() => parseProfile('kube:\n  context: a\n  nope:\n', 'p.yaml'), (error: unknown) => error instanceof UsageError && error.message === 'p.yaml:3 unknown key "kube.nope"' && error.hint === 'known keys in kube: kube.kubeconfig, kube.context');
   });
+  it('a bad value is reported at the line of the value, also when it sits below its key', async () => {
+    const profile = parseProfile('minio:\n  endpoint:\n    ftp://minio.example:9000\n', 'p.yaml');
+    await assert.rejects(resolveSettings(['endpoint'], {}, profile), /^UsageError: p\.yaml:3 minio\.endpoint: /);
+  });
   it('an empty file is an empty profile', () => {
     assert.deepEqual(parseProfile('', 'p.yaml').values, {});
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { signV4, uriEncode } from '../../src/minio/sigv4.js';
+import { canonicalQuery, signV4, uriEncode } from '../../src/minio/sigv4.js';
 import { diagnose } from '../../src/minio/sts.js';
 
 describe('SigV4', () => {
@@ -38,6 +38,9 @@ describe('SigV4', () => {
     assert.equal(headers['x-amz-security-token'], 'tok');
     assert.equal(headers['x-amz-content-sha256'], '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881');
     assert.match(headers['authorization'] ?? '', /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
+  });
+  it('sorts the query by name, then by value, in code-unit order', () => {
+    assert.equal(canonicalQuery(new URL('https://h/?b=2&a=y&a=z&a=x&B=1&a%20b=0')), 'B=1&a=x&a=y&a=z&a%20b=0&b=2');
   });
   it('encodes like RFC 3986', () => {
     assert.equal(uriEncode("a b*'~/"), 'a%20b%2A%27~%2F');
