@@ -81,7 +81,7 @@ function applyToJson(root: unknown): Apply {
     const path = [...prefix, ...op.path];
     const last = path[path.length - 1];
     const parent = at(root, path.slice(0, -1)) as Record<string | number, unknown> | unknown[];
-    if (last === '-' && Array.isArray(parent)) parent.push(op.value);
+    if (last === '-') (parent as unknown[]).push(op.value);
     else (parent as Record<string | number, unknown>)[last as string | number] = op.value;
   };
 }

@@ -205,8 +205,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
 
 describe('inject over manifests: kinds, JSON, errors, the general path', () => {
   it('the general path keeps a trailing comment, quotes only the scalar YAML 1.1 would read differently, cleans comments', () => {
-    const { text } = inject('# the head\u2028of the pod\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: [\'a\u2028b\']}]\n# the end\u2028of the pod\n');
-    assert.match(text, /^# the head of the pod\n/);
+    const { text } = inject('# the head\u2028of the pod\n\n# the pod\u2028itself\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: [\'a\u2028b\']}]\n# the end\u2028of the pod\n');
+    assert.match(text, /^# the head of the pod\n\n# the pod itself\nkind: Pod\n/);
     assert.ok(!/[\u2028\u0085]/.test(text), 'no raw line separator left');
     assert.match(text, /args: \[ "a\\u2028b" \]/);
     assert.match(text, /\{ name: app, image: nginx,/, 'other scalars keep their plain style');
@@ -217,6 +217,11 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     const { text, report } = inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n...\n${untouched}`);
     assert.deepEqual(report.injected, ['Pod p']);
     assert.ok(text.endsWith(`...\n${untouched}`), text);
+  });
+  it('static keys are refused unless allowed, also when no options are given', () => {
+    const keyed = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - name: AWS_ACCESS_KEY_ID\n          value: x\n';
+    assert.throws(() => injectManifests(keyed, 'k.yaml', settings), /^UsageError: Pod p: container app carries static keys/);
+    assert.deepEqual(inject(keyed, true).report.injected, ['Pod p']);
   });
   it('duplicate keys are passed through as they are (kubectl judges them), the object still injected', () => {
     const { text, report } = inject('kind: Pod\nmetadata:\n  name: p\n  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      image: nginx\n');
