@@ -183,13 +183,14 @@ function injectChunkFast(text: string, settings: InjectionSettings, options: Inj
  * holding them are double-quoted and the characters escaped; comments lose them.
  */
 function emitSafely(doc: Document): string {
-  const clean = (comment: string | null | undefined) => comment?.replace(READ_DIFFERENTLY_ALL, ' ');
-  doc.commentBefore = clean(doc.commentBefore) ?? null;
-  doc.comment = clean(doc.comment) ?? null;
+  // The document and every node hold comments the same way; one cleaner for all of them.
+  const cleanComments = (holder: { comment?: string | null; commentBefore?: string | null }): void => {
+    if (holder.comment) holder.comment = holder.comment.replace(READ_DIFFERENTLY_ALL, ' ');
+    if (holder.commentBefore) holder.commentBefore = holder.commentBefore.replace(READ_DIFFERENTLY_ALL, ' ');
+  };
+  cleanComments(doc);
   visitYaml(doc, (_key, node) => {
-    const commented = node as { comment?: string | null; commentBefore?: string | null };
-    if (commented.comment) commented.comment = clean(commented.comment) ?? null;
-    if (commented.commentBefore) commented.commentBefore = clean(commented.commentBefore) ?? null;
+    cleanComments(node as { comment?: string | null; commentBefore?: string | null });
     if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
   });
   return escapeRawInQuotes(doc.toString({ lineWidth: 0 }));
@@ -223,7 +224,8 @@ function injectChunk(text: string, source: string, firstLine: number, settings: 
     if (!changed) out.push(original);
     else {
       const emitted = emitSafely(doc);
-      out.push(index === 0 || emitted.startsWith('---') ? emitted : `---\n${emitted}`);
+      // Only the first document of a piece can start with "---" (pieces are cut at those lines).
+      out.push(index === 0 ? emitted : `---\n${emitted}`);
     }
   }
   out.push(text.slice(offset));
