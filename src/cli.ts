@@ -135,7 +135,7 @@ export function buildProgram(): Command {
       .option('--name <name>', 'pod name', 'minio-irsa-test')
       .option('--image <image>', 'container image with the aws CLI', 'amazon/aws-cli:latest'),
     WORKLOAD_SETTINGS,
-  ).action(run(async () => (await import('./commands/render.js')).renderPodCommand as Action));
+  ).action(run(async () => (await import('./commands/render-workload.js')).renderPodCommand as Action));
 
   withSettings(
     render
@@ -147,7 +147,7 @@ export function buildProgram(): Command {
       .addOption(new Option('--litestream-version <version>', 'litestream release line (0.3: replicas list; 0.5: replica, needs AWS_ENDPOINT_URL_STS)').choices(['0.3', '0.5']).default('0.5'))
       .option('--litestream-image <image>', 'litestream image [default: litestream/litestream:0.3.13 or :0.5]'),
     [...WORKLOAD_SETTINGS, 'bucket', 'prefix'],
-  ).action(run(async () => (await import('./commands/render.js')).renderLitestreamCommand as Action));
+  ).action(run(async () => (await import('./commands/render-workload.js')).renderLitestreamCommand as Action));
 
   render
     .command('rbac')

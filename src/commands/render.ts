@@ -6,59 +6,18 @@ import { broadPolicyWarning } from '../minio/policy.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues, type LoadedProfile } from '../profile.js';
 import { printable, Unrepresentable } from '../encode.js';
 import { renderAuthnConfig, type AuthnApiVersion } from '../render/authn-config.js';
-import { DEFAULT_LITESTREAM_IMAGES, renderLitestream, type LitestreamVersion } from '../render/litestream.js';
 import { renderMinioEnv, type MinioEnvFormat, type MinioEnvSettings } from '../render/minio-env.js';
-import { renderPod } from '../render/pod.js';
 import { renderPolicy } from '../render/policy.js';
 import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
-import { roleArnFor, subjectOf } from '../render/workload.js';
+import { subjectOf } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
 import { stdoutIsTerminal, writeOut } from '../ui/output.js';
 import * as v from '../validate.js';
-import { WORKLOAD_SETTINGS } from '../settings.js';
 
 // Thin: resolve and validate the inputs, call a renderer, put the result on stdout.
 
 interface GlobalFlags {
   config?: string;
-}
-
-async function workload(flags: FlagValues & GlobalFlags) {
-  const profile = await loadProfile(flags.config);
-  const settings = await resolveSettings(WORKLOAD_SETTINGS, flags, profile);
-  if (!settings.roleArn && settings.isolation !== 'bucket') logger.info(`role ARN derived from client id "${settings.clientId}": ${roleArnFor(settings)} (check it with: minio-irsa role-arn --from-logs)`);
-  return { profile, settings };
-}
-
-export async function renderPodCommand(flags: FlagValues & GlobalFlags & { name: string; image: string }): Promise<void> {
-  const { settings } = await workload(flags);
-  const name = flagValue(flags.name, '--name', v.dns1123Subdomain);
-  const image = flagValue(flags.image, '--image', v.image);
-  writeOut(await renderPod(settings, { name, image }));
-}
-
-export async function renderLitestreamCommand(
-  flags: FlagValues &
-    GlobalFlags & { name: string; appImage?: string; dbPath: string; litestreamVersion: LitestreamVersion; litestreamImage?: string },
-): Promise<void> {
-  if (flags.appImage === undefined) throw new UsageError('missing the application image for the StatefulSet', 'pass --app-image <image>');
-  const { profile, settings } = await workload(flags);
-  const storage = await resolveSettings(['bucket', 'prefix'], flags, profile);
-  if (settings.isolation === 'prefix-nolist') {
-    throw new UsageError('litestream lists its replica (generations, snapshots, WAL segments), which --isolation prefix-nolist forbids', 'use --isolation bucket (a bucket of its own) or prefix');
-  }
-  writeOut(
-    await renderLitestream(
-      { ...settings, ...storage },
-      {
-        name: flagValue(flags.name, '--name', v.dns1123Label),
-        appImage: flagValue(flags.appImage, '--app-image', v.image),
-        dbPath: flagValue(flags.dbPath, '--db-path', v.absolutePath),
-        litestreamVersion: flags.litestreamVersion,
-        litestreamImage: flagValue(flags.litestreamImage ?? DEFAULT_LITESTREAM_IMAGES[flags.litestreamVersion], '--litestream-image', v.image),
-      },
-    ),
-  );
 }
 
 export async function renderRbacCommand(flags: { subject: AnonymousSubject }): Promise<void> {
