@@ -26,8 +26,7 @@ const lazyChildProcess: Plugin = {
 // file is much faster than resolving yaml's or commander's dozens. The heavy clients
 // (Kubernetes, MinIO, prompts, spinners) stay external and are imported lazily.
 export default defineConfig({
-  // The inject worker is an entry of its own: a thread loads it by file name.
-  entry: { cli: 'src/cli.ts', 'inject-worker': 'src/inject/worker.ts' },
+  entry: ['src/cli.ts'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',

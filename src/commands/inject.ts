@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { readBoundedFile, readBoundedStdin } from '../fs-safe.js';
-import type { InjectReport } from '../inject/manifests.js';
-import { injectManifestsInParallel } from '../inject/parallel.js';
+import { injectManifests, type InjectReport } from '../inject/manifests.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { injectionSettingsFor } from '../render/workload.js';
 import { INJECTION_SETTINGS } from '../settings.js';
@@ -56,7 +55,7 @@ export async function injectCommand(paths: string[], flags: InjectFlags): Promis
   for (const file of await inputs(paths)) {
     const source = file === '-' ? 'stdin' : file;
     const text = file === '-' ? await readBoundedStdin(MAX_INPUT_BYTES, 'manifests') : (await readBoundedFile(file, MAX_INPUT_BYTES, 'manifests', 'pass manifest files, directories, or - for stdin')).text;
-    const result = await injectManifestsInParallel(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
+    const result = injectManifests(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
     if (result.text.trim() !== '') outputs.push(result.text);
     for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) for (const item of result.report[key]) total[key].push(item);
     total.passedThrough += result.report.passedThrough;

@@ -95,7 +95,7 @@ function applyToYaml(doc: Document): Apply {
 }
 
 /** JSON manifests start with an object or a list; everything else is read as YAML. */
-export function isJsonText(text: string): boolean {
+function isJsonText(text: string): boolean {
   const first = text.trimStart()[0];
   return first === '{' || first === '[';
 }
@@ -120,7 +120,7 @@ export function injectManifests(text: string, source: string, settings: Injectio
  * here); the rest are copied byte for byte. A line starting with "---" always starts a
  * document (YAML ends any scalar there), so the pieces are independent of each other.
  */
-export function injectDocuments(pieces: readonly string[], source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+function injectDocuments(pieces: readonly string[], source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const out: string[] = [];
   let line = firstLine;
@@ -136,7 +136,7 @@ export function injectDocuments(pieces: readonly string[], source: string, first
   return { text: out.join(''), report };
 }
 
-export function lineBreaks(text: string): number {
+function lineBreaks(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
   return count;

@@ -50,25 +50,6 @@ describe('minio-irsa offline', () => {
     assert.match(result.stderr, /injected 400 \(Deployment web-0, Deployment web-1, Deployment web-2, Deployment web-3, Deployment web-4, and 395 more\)/);
   });
 
-  it('a large input is injected on several threads, exactly as one thread injects each part', async () => {
-    const deployment = (i: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx\n---\n`;
-    const count = 14000; // about 1.5 MB: above the size from which inject uses threads
-    const input = Array.from({ length: count }, (_, i) => deployment(i)).join('');
-    assert.ok(input.length > 1 << 20);
-    const whole = await runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input });
-    assert.equal(whole.code, 0, whole.stderr);
-    assert.match(whole.stderr, new RegExp(`injected ${count} `));
-    // Documents are independent: each half alone (one thread each) is a part of the whole.
-    const half = (from: number, to: number) => runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input: Array.from({ length: to - from }, (_, i) => deployment(from + i)).join('') });
-    const [first, second] = await Promise.all([half(0, count / 2), half(count / 2, count)]);
-    assert.equal(whole.stdout, first.stdout + second.stdout);
-    // An error is reported at its line in the whole input.
-    const broken = input.replace('  name: web-13000\n', '  name: [web-13000\n');
-    const bad = await runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input: broken });
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, new RegExp(`stdin:${13000 * 11 + 5} is not valid YAML`));
-  });
-
   it('--help and --version work', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.code, 0);
