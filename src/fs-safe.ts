@@ -177,7 +177,7 @@ export async function writeIfChanged(path: string, content: string, options: Wri
 }
 
 /** Standard input, bounded like a file (a pipe, a socket or a terminal: /dev/stdin cannot always be opened). */
-export async function readBoundedStdin(maxBytes: number, what: string, input: AsyncIterable<unknown> = process.stdin): Promise<string> {
+export async function readBoundedStdin(maxBytes: number, what: string, input: AsyncIterable<unknown> | Iterable<unknown> = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of input) {
