@@ -100,6 +100,14 @@ describe('validators at their limits', () => {
     for (const where of v.MINIO_LOCATIONS) assert.equal(v.minioLocation(where), where);
     assert.throws(() => v.isolation('Bucket'), /"Bucket" is not an isolation mode \(bucket, prefix, prefix-nolist\)/);
   });
+  it('takes display names, mc aliases and listen addresses, and says what each must be', () => {
+    for (const good of ['MinIO', 'k8s_home.1-a', 'x'.repeat(64)]) assert.equal(v.displayName(good), good);
+    for (const bad of ['a b', 'x'.repeat(65), 'a$b', 'naïve']) assert.throws(() => v.displayName(bad), /is not a valid display name/, bad);
+    for (const good of ['local', 'a', 'Prod_1-b', `a${'b'.repeat(63)}`]) assert.equal(v.mcAlias(good), good);
+    for (const bad of ['-x', '_x', 'a.b', `a${'b'.repeat(64)}`, 'a b']) assert.throws(() => v.mcAlias(bad), /is not an mc alias name/, bad);
+    for (const good of ['0.0.0.0', '::', '127.0.0.1', 'fe80::1']) assert.equal(v.listenAddress(good), good);
+    for (const bad of ['localhost', '127.0.0.1:80', '256.0.0.1', '[::1]']) assert.throws(() => v.listenAddress(bad), /is not an IP address to listen on/, bad);
+  });
   it('takes DNS-1123 names at 63 and 253 characters, not one more', () => {
     assert.equal(v.dns1123Label('a'.repeat(63)), 'a'.repeat(63));
     const subdomain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
