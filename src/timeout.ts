@@ -33,6 +33,13 @@ export function remainingMs(): number {
   return deadline === undefined ? budgetMs : Math.max(0, deadline - Date.now());
 }
 
+/** `promise`'s value, or undefined once `ms` have passed first (the work itself is not stopped). */
+export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** An abort signal that fires when the deadline passes. */
 export function deadlineSignal(): AbortSignal {
   return AbortSignal.timeout(Math.max(1, remainingMs()));

@@ -220,6 +220,9 @@ export function sameData(a: unknown, b: unknown): boolean {
   return keysA.every((key) => Object.hasOwn(b, key) && sameData((a as Json)[key], (b as Json)[key]));
 }
 
-function at(value: unknown, path: readonly Segment[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<Segment, unknown>)[key], value);
+/** The value at `path`, or undefined where the path leaves the data. */
+export function at(value: unknown, path: readonly Segment[]): unknown {
+  let current = value;
+  for (const key of path) current = typeof current === 'object' && current !== null ? (current as Record<Segment, unknown>)[key] : undefined;
+  return current;
 }

@@ -1,7 +1,7 @@
 import { isScalar, parseAllDocuments, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
-import { insertLines, readFast, type Insertion } from './fast-path.js';
+import { at, insertLines, readFast, type Insertion } from './fast-path.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
@@ -24,11 +24,6 @@ type Apply = (path: (string | number)[], op: PatchOperation) => void;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function at(value: unknown, path: readonly (string | number)[]): unknown {
-  let current = value;
-  for (const key of path) current = isObject(current) || Array.isArray(current) ? (current as Record<string | number, unknown>)[key] : undefined;
-  return current;
-}
 
 function describe(object: Json): string {
   const metadata = isObject(object['metadata']) ? object['metadata'] : {};
@@ -101,7 +96,7 @@ function isJsonText(text: string): boolean {
 }
 
 export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): { text: string; report: InjectReport } {
-  if (!isJsonText(text)) return injectDocuments(splitDocuments(text), source, 1, settings, options);
+  if (!isJsonText(text)) return injectYaml(text, source, settings, options);
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   let value: unknown;
   try {
@@ -115,16 +110,15 @@ export function injectManifests(text: string, source: string, settings: Injectio
 }
 
 /**
- * YAML documents, as splitDocuments cut them, the first starting at line `firstLine` of
- * `source`. Only documents that can hold a pod template are parsed (YAML parsing is the cost
+ * YAML: only documents that can hold a pod template are parsed (YAML parsing is the cost
  * here); the rest are copied byte for byte. A line starting with "---" always starts a
- * document (YAML ends any scalar there), so the pieces are independent of each other.
+ * document (YAML ends any scalar there), so splitting on such lines is exact.
  */
-function injectDocuments(pieces: readonly string[], source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+function injectYaml(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const out: string[] = [];
-  let line = firstLine;
-  for (const chunk of pieces) {
+  let line = 1;
+  for (const chunk of splitDocuments(text)) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
       if (/^[^#\s-]/m.test(chunk.replace(/^---.*$/m, ''))) report.passedThrough += 1;
       out.push(chunk);

@@ -1,4 +1,5 @@
 import type { KubeConfig, V1Namespace, V1ServiceAccount } from '@kubernetes/client-node';
+import { withinMs } from '../timeout.js';
 import type { Lookups } from './admission.js';
 
 // ServiceAccounts and namespaces from watches, so an admission costs no API call. A pod may
@@ -17,11 +18,6 @@ export interface WatchCache extends Lookups {
 const RESTART_DELAY_MS = 1000;
 const LOOKUP_TIMEOUT_MS = 1500;
 
-function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export async function startWatchCache(k8s: K8s, kc: KubeConfig, graceMs: number, onError: (what: string, error: unknown) => void): Promise<WatchCache> {
   const core = kc.makeApiClient(k8s.CoreV1Api);

@@ -2,6 +2,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { withinMs } from '../timeout.js';
 import { logger } from '../ui/logger.js';
 import { BadAdmissionReview, review, type Lookups, type Outcome } from './admission.js';
 import type { WebhookDefaults } from './opt-in.js';
@@ -173,8 +174,7 @@ export async function serve(options: ServeOptions): Promise<RunningWebhook> {
       const closed = Promise.all([new Promise<void>((resolve) => admission.close(() => resolve())), new Promise<void>((resolve) => telemetry.close(() => resolve()))]);
       admission.closeIdleConnections();
       telemetry.closeIdleConnections();
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, options.drainMs).unref());
-      await Promise.race([closed, deadline]);
+      await withinMs(closed, options.drainMs);
       admission.closeAllConnections();
       telemetry.closeAllConnections();
     },
