@@ -105,6 +105,40 @@ function addAll(patch: PatchOperation[], path: (string | number)[], existing: un
   else patch.push({ op: 'add', path, value: items });
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** What every pod spec of one run receives, built once and frozen: `inject` renders each value once (by identity). */
+interface SharedValues {
+  volumes: readonly unknown[];
+  mounts: readonly Mount[];
+  env: { plain: readonly { name: string; value: string }[]; litestream: readonly { name: string; value: string }[] };
+}
+const sharedBySettings = new WeakMap<InjectionSettings, SharedValues>();
+function sharedValues(settings: InjectionSettings): SharedValues {
+  let shared = sharedBySettings.get(settings);
+  if (!shared) {
+    shared = deepFreeze({
+      volumes: [tokenVolume(settings), ...(settings.caConfigMap ? [caVolume(settings.caConfigMap)] : [])],
+      mounts: [tokenMount(settings), ...(settings.caConfigMap ? [{ ...CA_MOUNT }] : [])],
+      env: { plain: envList(settings), litestream: envList(settings, { name: 'litestream' }) },
+    });
+    sharedBySettings.set(settings, shared);
+  }
+  return shared;
+}
+
+/** The items not yet present, as the shared list itself when none is (the common case). */
+function missingOf<T>(all: readonly T[], present: (item: T) => boolean): readonly T[] {
+  const missing = all.filter((item) => !present(item));
+  return missing.length === all.length ? all : missing;
+}
+
 /**
  * The operations for one pod spec. Idempotent (an injected spec yields none), never
  * overrides what the user set (a note says so), skips the named containers.
@@ -114,13 +148,10 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
   const notes: string[] = [];
   const staticKeys: string[] = [];
   const skip = new Set(String(annotations[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const shared = sharedValues(settings);
 
   const volumes = list<{ name?: unknown }>(spec['volumes']);
-  const newVolumes = [
-    ...(volumes.some((volume) => volume.name === TOKEN_VOLUME) ? [] : [tokenVolume(settings)]),
-    ...(settings.caConfigMap && !volumes.some((volume) => volume.name === CA_VOLUME) ? [caVolume(settings.caConfigMap)] : []),
-  ];
-  addAll(patch, ['volumes'], spec['volumes'], newVolumes);
+  addAll(patch, ['volumes'], spec['volumes'], missingOf(shared.volumes as readonly { name: string }[], (wanted) => volumes.some((volume) => volume.name === wanted.name)));
 
   for (const field of ['initContainers', 'containers'] as const) {
     list<Container>(spec[field]).forEach((container, index) => {
@@ -131,20 +162,19 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
       }
       const env = list<EnvVar>(container.env);
       if (env.some((item) => STATIC_KEY_VARIABLES.includes(String(item.name)))) staticKeys.push(name);
-      const missing: { name: string; value: string }[] = [];
-      for (const [key, value] of desiredEnv(settings, container as { name?: unknown; image?: unknown })) {
-        const present = env.find((item) => item.name === key);
-        if (!present) missing.push({ name: key, value });
-        else if (present.value !== value) notes.push(`container ${name}: ${key} kept as the manifest sets it`);
-      }
+      const wanted = settings.caConfigMap && isLitestream(container) ? shared.env.litestream : shared.env.plain;
+      const missing = missingOf(wanted, (variable) => {
+        const present = env.find((item) => item.name === variable.name);
+        if (present && present.value !== variable.value) notes.push(`container ${name}: ${variable.name} kept as the manifest sets it`);
+        return present !== undefined;
+      });
       addAll(patch, [field, index, 'env'], container.env, missing);
       const mounts = list<Mount>(container.volumeMounts);
-      const newMounts: Mount[] = [];
-      for (const mount of [tokenMount(settings), ...(settings.caConfigMap ? [CA_MOUNT] : [])]) {
+      const newMounts = missingOf(shared.mounts, (mount) => {
         const atDir = mounts.find((existing) => existing.mountPath === mount.mountPath);
-        if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${mount.mountPath} already mounts ${String(atDir.name)}; left as it is`);
-        else if (!atDir) newMounts.push(mount);
-      }
+        if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${String(mount.mountPath)} already mounts ${String(atDir.name)}; left as it is`);
+        return atDir !== undefined;
+      });
       addAll(patch, [field, index, 'volumeMounts'], container.volumeMounts, newMounts);
     });
   }

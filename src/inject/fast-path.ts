@@ -1,5 +1,5 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { yamlBlock } from '../render/template.js';
+import { yamlBlock, yamlScalar } from '../render/template.js';
 
 // inject's fast path, for the block-style YAML that Helm, kustomize and kubectl write: plan
 // with js-yaml (several times faster than a comment-keeping parse), then insert our lines into
@@ -15,17 +15,35 @@ export interface Insertion {
   value: unknown;
 }
 
-interface Line {
-  indent: number;
-  /** Without indentation; '' for blank lines and comments. */
-  text: string;
+/** The document's lines and where each one's content starts: -1 for blank lines and comments. */
+interface Lines {
+  raw: readonly string[];
+  indent: Int32Array;
 }
 
-function linesOf(raw: readonly string[]): Line[] {
-  return raw.map((raw) => {
-    const text = raw.trimStart();
-    return { indent: raw.length - text.length, text: text === '' || text.startsWith('#') ? '' : text };
+/** The lines, or undefined for a document marker with content on its line. */
+function linesOf(raw: readonly string[]): Lines | undefined {
+  const indents = new Int32Array(raw.length);
+  raw.forEach((line, index) => {
+    let indent = 0;
+    while (line.charCodeAt(indent) === 32) indent++;
+    const next = line.charCodeAt(indent);
+    // Printable ASCII after the spaces ends the indentation; anything else may be more whitespace.
+    if (!(next > 32 && next < 127)) indent = line.length - line.trimStart().length;
+    indents[index] = indent === line.length || line.charCodeAt(indent) === 35 ? -1 : indent;
   });
+  const markerWithContent = raw.some((line, index) => (indents[index] ?? -1) >= 0 && line.startsWith('---', indents[index]) && line.trim() !== '---');
+  return markerWithContent ? undefined : { raw, indent: indents };
+}
+
+const indentAt = (lines: Lines, index: number): number => lines.indent[index] ?? -1;
+/** A content line's text after its indentation ('' for blank lines and comments). */
+const textAt = (lines: Lines, index: number): string => (indentAt(lines, index) < 0 ? '' : (lines.raw[index] ?? '').slice(indentAt(lines, index)));
+/** A sequence entry: "- " or a lone "-" where the content starts. */
+function isDash(lines: Lines, index: number): boolean {
+  const line = lines.raw[index] ?? '';
+  const indent = indentAt(lines, index);
+  return line.startsWith('- ', indent) || (line.length === indent + 1 && line[indent] === '-');
 }
 
 /** A block node found in the text: its lines [start, end) and how its entries are indented. */
@@ -48,55 +66,57 @@ function keyOf(text: string): string | undefined {
 }
 
 /** The last line of a region that holds content (so inserted lines follow it, not a trailing comment block). */
-function lastContent(lines: Line[], region: Region): number {
-  for (let index = region.end - 1; index >= region.start; index--) if (lines[index]?.text) return index;
+function lastContent(lines: Lines, region: Region): number {
+  for (let index = region.end - 1; index >= region.start; index--) if (indentAt(lines, index) >= 0) return index;
   return region.start;
 }
 
 /** The value of `key` in a block mapping: its lines, and what follows the key on its line. */
-function mapEntry(lines: Line[], map: Region, key: string): { line: number; inline: string; value: Region } | undefined {
+function mapEntry(lines: Lines, map: Region, key: string): { line: number; inline: string; value: Region } | undefined {
   for (let index = map.start; index < map.end; index++) {
-    const line = lines[index] as Line;
+    const indent = indentAt(lines, index);
+    if (indent < 0 || (index !== map.start && indent !== map.indent)) continue;
     // The first entry of a mapping that is a sequence item sits after "- ".
-    const text = index === map.start && line.indent < map.indent ? line.text.slice(map.indent - line.indent) : line.text;
-    if (!text || (index !== map.start && line.indent !== map.indent)) continue;
+    const column = index === map.start && indent < map.indent ? map.indent : indent;
+    const line = lines.raw[index] ?? '';
+    // A plain key is the text's start: skip the regex for every other line.
+    if (!line.startsWith(key, column) && line[column] !== '"' && line[column] !== "'") continue;
+    const text = line.slice(column);
     if (keyOf(text) !== key) continue;
     let end = index + 1;
-    while (end < map.end) {
-      const next = lines[end] as Line;
+    let first = -1;
+    for (; end < map.end; end++) {
+      const next = indentAt(lines, end);
       // Deeper lines belong to the value; so do "- " items at the key's own indentation.
-      if (next.text && next.indent < map.indent) break;
-      if (next.text && next.indent === map.indent && !next.text.startsWith('- ') && next.text !== '-') break;
-      end++;
+      if (next >= 0 && (next < map.indent || (next === map.indent && !isDash(lines, end)))) break;
+      if (next >= 0 && first < 0) first = next;
     }
     const inline = text.slice(text.indexOf(':') + 1).trim();
-    const first = lines.slice(index + 1, end).find((item) => item.text);
-    return { line: index, inline, value: { start: index + 1, end, indent: first?.indent ?? map.indent + 2 } };
+    return { line: index, inline, value: { start: index + 1, end, indent: first >= 0 ? first : map.indent + 2 } };
   }
   return undefined;
 }
 
 /** The items of a block sequence: each a region whose indent is where its content starts. */
-function sequenceItems(lines: Line[], seq: Region): Region[] | undefined {
+function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
   const starts: number[] = [];
   for (let index = seq.start; index < seq.end; index++) {
-    const line = lines[index] as Line;
-    if (!line.text) continue;
-    if (line.indent === seq.indent) {
-      if (!line.text.startsWith('- ') && line.text !== '-') return undefined;
+    const indent = indentAt(lines, index);
+    if (indent < 0) continue;
+    if (indent === seq.indent) {
+      if (!isDash(lines, index)) return undefined;
       starts.push(index);
-    } else if (line.indent < seq.indent) return undefined;
+    } else if (indent < seq.indent) return undefined;
   }
   return starts.map((start, i) => {
-    const line = lines[start] as Line;
-    const after = line.text.slice(1);
-    const contentIndent = line.indent + 1 + (after.length - after.trimStart().length);
+    const after = textAt(lines, start).slice(1);
+    const contentIndent = indentAt(lines, start) + 1 + (after.length - after.trimStart().length);
     return { start, end: starts[i + 1] ?? seq.end, indent: contentIndent };
   });
 }
 
 /** The region of the node at `path` (a block mapping or sequence), or undefined. */
-function locate(lines: Line[], root: Region, path: readonly Segment[], from: { region: Region; depth: number } = { region: root, depth: 0 }): Region | undefined {
+function locate(lines: Lines, root: Region, path: readonly Segment[], from: { region: Region; depth: number } = { region: root, depth: 0 }): Region | undefined {
   let region: Region = from.region;
   for (const segment of path.slice(from.depth)) {
     if (typeof segment === 'number') {
@@ -126,7 +146,7 @@ const ANCHOR_OR_ALIAS = /[&*][^\s,\]}]/;
 
 /** Plan with js-yaml; undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
-  if (ANCHOR_OR_ALIAS.test(text)) return undefined;
+  if ((text.includes('&') || text.includes('*')) && ANCHOR_OR_ALIAS.test(text)) return undefined;
   try {
     // The core schema: no timestamps or merge keys, which the general path does not have either.
     return load(text, { schema: CORE_SCHEMA });
@@ -135,16 +155,35 @@ export function readFast(text: string): unknown {
   }
 }
 
-// The same few values are inserted into every workload of a chart: render each once.
-const rendered = new Map<string, string>();
-function block(value: unknown, indent: number): string {
-  const key = `${indent} ${JSON.stringify(value)}`;
-  let text = rendered.get(key);
-  if (text === undefined) {
-    text = yamlBlock(value, indent);
-    if (rendered.size < 1000) rendered.set(key, text);
-  }
-  return text;
+function hasLineBreak(value: unknown): boolean {
+  if (typeof value === 'string') return /[\n\r]/.test(value);
+  return typeof value === 'object' && value !== null && Object.values(value).some(hasLineBreak);
+}
+
+/**
+ * An inserted value as YAML lines at `indent`, proven to read back as that value on its own, or
+ * undefined. yamlBlock writes every line after the first deeper than `indent`; with no
+ * multi-line scalar either, the lines read the same wherever their first line reads as an
+ * entry: the read-back of the document then needs only a placeholder in their place.
+ */
+function renderProven(value: unknown, key: Segment, indent: number): string | undefined {
+  const wrapped = key === '-' ? [value] : { [key]: value };
+  if (hasLineBreak(wrapped)) return undefined;
+  const text = yamlBlock(wrapped, indent);
+  return sameData(readFast(text), wrapped) ? text : undefined;
+}
+
+// The same few values (frozen, shared by every pod spec of a run: core.ts) are inserted into
+// every workload of a chart: render and prove each once per place. Values that are not frozen
+// could change, so they are rendered every time.
+const rendered = new WeakMap<object, Map<string, string | undefined>>();
+function block(value: unknown, key: Segment, indent: number): string | undefined {
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return renderProven(value, key, indent);
+  let byPlace = rendered.get(value);
+  if (!byPlace) rendered.set(value, (byPlace = new Map()));
+  const place = `${indent} ${String(key)}`;
+  if (!byPlace.has(place)) byPlace.set(place, renderProven(value, key, indent));
+  return byPlace.get(place);
 }
 
 /** The longest path that every insertion's parent lies under (a pod spec, for one workload). */
@@ -168,46 +207,48 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   if (insertions.length === 0) return text;
   const raw = text.split('\n');
   const lines = linesOf(raw);
-  const root: Region = { start: 0, end: lines.length, indent: 0 };
-  // A document marker with content on its line, or a root that is not a block mapping: slow path.
-  if (lines.some((line) => line.text.startsWith('---') && line.text.trim() !== '---')) return undefined;
+  if (!lines) return undefined;
+  const root: Region = { start: 0, end: lines.raw.length, indent: 0 };
   // Every insertion lands inside one mapping (the pod spec): only its lines change.
   let scope = commonParent(insertions);
   while (scope.length > 0 && typeof scope[scope.length - 1] !== 'string') scope = scope.slice(0, -1);
   const scoped = locate(lines, root, scope);
   if (!scoped) return undefined;
-  const pending: { after: number; order: number; indent: number; text: string }[] = [];
+  const pending: { after: number; order: number; indent: number; text: string; placeholder: string }[] = [];
+  let previous: { path: Segment[]; region: Region | undefined } | undefined;
   for (const [order, insertion] of insertions.entries()) {
     const last = insertion.path[insertion.path.length - 1] as Segment;
-    const parent = locate(lines, root, insertion.path.slice(0, -1), { region: scoped, depth: scope.length });
-    if (!parent || parent.end <= parent.start) return undefined;
-    if (last === '-') {
-      const items = sequenceItems(lines, parent);
-      if (!items || items.length === 0) return undefined;
-      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: block([insertion.value], parent.indent) });
-    } else {
-      if (mapEntry(lines, parent, String(last))) return undefined;
-      pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text: block({ [last]: insertion.value }, parent.indent) });
+    // Consecutive values often go into one parent (the variables of one container): find it once.
+    const parentPath = insertion.path.slice(0, -1);
+    if (!previous || previous.path.length !== parentPath.length || previous.path.some((segment, index) => segment !== parentPath[index])) {
+      previous = { path: parentPath, region: locate(lines, root, parentPath, { region: scoped, depth: scope.length }) };
     }
+    const parent = previous.region;
+    if (!parent || parent.end <= parent.start) return undefined;
+    if (last === '-' ? !sequenceItems(lines, parent)?.length : mapEntry(lines, parent, String(last))) return undefined;
+    const text = block(insertion.value, last, parent.indent);
+    if (text === undefined) return undefined;
+    const placeholder = `${' '.repeat(parent.indent)}${last === '-' ? '-' : `${yamlScalar(last)}:`} 0`;
+    pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text, placeholder });
   }
   // After one line, the innermost node's lines come first (they end where it ends), then the
   // enclosing ones', each in the planned order; splicing from the bottom keeps line numbers valid.
+  // The read-back copy of the scope gets the placeholders.
   pending.sort((a, b) => b.after - a.after || b.indent - a.indent || a.order - b.order);
+  const reread = raw.slice(scoped.start, scoped.end);
   for (let index = 0; index < pending.length; ) {
     const after = (pending[index] as (typeof pending)[number]).after;
-    const group: string[] = [];
-    for (; index < pending.length && pending[index]?.after === after; index++) group.push((pending[index] as (typeof pending)[number]).text);
-    raw.splice(after + 1, 0, ...group);
+    const group: (typeof pending)[number][] = [];
+    for (; index < pending.length && pending[index]?.after === after; index++) group.push(pending[index] as (typeof pending)[number]);
+    raw.splice(after + 1, 0, ...group.map((item) => item.text));
+    reread.splice(after + 1 - scoped.start, 0, ...group.map((item) => item.placeholder));
   }
-  const result = raw.join('\n');
-  // Read back what changed: the scope's lines alone when it is a nested mapping (lines outside
-  // it are the original bytes, and new lines inside a block node cannot change how the lines
-  // around it read), else the whole document. It must be exactly the plan.
-  const added = raw.length - lines.length;
-  const reread = scope.length === 0 ? result : raw.slice(scoped.start, scoped.end + added).join('\n');
+  // Read back what changed: the scope's lines alone (lines outside it are the original bytes,
+  // and new lines inside a block node cannot change how the lines around it read). It must be
+  // exactly the plan, with 0 where each proven value went.
   const expected = at(planned, scope);
-  for (const insertion of insertions) apply(expected, { path: insertion.path.slice(scope.length), value: insertion.value });
-  return sameData(readFast(reread), expected) ? result : undefined;
+  for (const insertion of insertions) apply(expected, { path: insertion.path.slice(scope.length), value: 0 });
+  return sameData(readFast(reread.join('\n')), expected) ? raw.join('\n') : undefined;
 }
 
 /** Deep equality of what the core schema yields: mappings, sequences and scalars. */

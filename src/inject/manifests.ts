@@ -120,7 +120,8 @@ function injectYaml(text: string, source: string, settings: InjectionSettings, o
   let line = 1;
   for (const chunk of splitDocuments(text)) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
-      if (/^[^#\s-]/m.test(chunk.replace(/^---.*$/m, ''))) report.passedThrough += 1;
+      // An object has a line that starts with a key (a "---" line starts with "-").
+      if (/^[^#\s-]/m.test(chunk)) report.passedThrough += 1;
       out.push(chunk);
     } else {
       out.push(injectChunk(chunk, source, line, settings, options, report));

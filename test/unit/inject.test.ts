@@ -35,6 +35,21 @@ describe('inject core', () => {
     assert.deepEqual(twice.report.unchanged, ['Pod apps/p']);
   });
 
+  it('every pod spec of a run shares the same frozen values; a partial list is its own', () => {
+    const first = planInjection({ containers: [{ name: 'a' }] }, {}, settings).patch;
+    const second = planInjection({ containers: [{ name: 'b', image: 'x' }] }, {}, settings).patch;
+    assert.equal(first.length, 3);
+    first.forEach((op, index) => {
+      assert.equal(op.value, second[index]?.value, `${op.path.join('/')} is the same object`);
+      assert.ok(Object.isFrozen(op.value) && Object.isFrozen((op.value as unknown[])[0]), `${op.path.join('/')} is frozen`);
+    });
+    const partial = planInjection({ containers: [{ name: 'a', env: { length: 0 }, volumeMounts: [] }] }, {}, settings).patch;
+    assert.deepEqual(partial.map((op) => op.path.join('/')), ['volumes', 'containers/0/env', 'containers/0/volumeMounts/-']);
+    const some = planInjection({ containers: [{ name: 'a', env: [{ name: 'AWS_REGION', value: 'us-east-1' }] }] }, {}, settings).patch;
+    assert.equal(some.filter((op) => op.path.join('/') === 'containers/0/env/-').length, 4);
+    assert.notEqual(planInjection({ containers: [{ name: 'a' }] }, {}, { ...settings }).patch[0]?.value, first[0]?.value, 'other settings, other values');
+  });
+
   it('never overrides a variable or a mount the user set, and says so', () => {
     const spec = { containers: [{ name: 'app', env: [{ name: 'AWS_REGION', value: 'eu-west-1' }], volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }] };
     const { patch, notes } = planInjection(spec, {}, settings);
@@ -181,6 +196,34 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
     assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
+  });
+
+  it('inserts only values proven to read back as themselves; the read-back sees each one as a placeholder in its place', async () => {
+    const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
+    const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: "1"\n';
+    const planned = () => readFast(manifest);
+    const add = (value: unknown) => insertLines(manifest, planned(), [{ path: ['spec', 'containers', 0, 'env', '-'], value }]);
+    assert.equal(add({ name: 'B', value: '2' }), `${manifest}        - name: B\n          value: "2"\n`);
+    assert.equal(add({ name: 'B', value: 'two\nlines' }), undefined, 'a multi-line scalar is not written by the fast path');
+    assert.equal(add({ name: 'B', value: 'cr\r' }), undefined, 'nor a carriage return');
+    assert.equal(add({ name: '&anchor' }), undefined, 'a rendering that does not read back as the value is refused');
+    // A kept-newlines scalar last in the container: new lines there would take its trailing
+    // newline away, which the placeholder read-back sees.
+    const kept = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      args:\n        - |+\n          keep\n\n  restartPolicy: Never\n';
+    assert.equal(insertLines(kept, readFast(kept), [{ path: ['spec', 'containers', 0, 'env'], value: [{ name: 'B', value: '2' }] }]), undefined);
+    assert.equal(insertLines(`${manifest}--- {a: 1}\n`, planned(), [{ path: ['spec', 'volumes'], value: [{ name: 'v' }] }]), undefined, 'a document marker with content on its line');
+  });
+
+  it('a value that is not frozen is rendered each time it is inserted (only shared, frozen values are cached)', async () => {
+    const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
+    const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n';
+    const value = [{ name: 'v' }];
+    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value }]) ?? '', /- name: v\n$/);
+    value[0] = { name: 'w' };
+    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value }]) ?? '', /- name: w\n$/);
+    const shared = Object.freeze([Object.freeze({ name: 'f' })]);
+    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value: shared }]) ?? '', /volumes:\n {4}- name: f\n$/);
+    assert.match(insertLines(`kind: Pod\nspec:\n    containers:\n      - name: app\n`, readFast(`kind: Pod\nspec:\n    containers:\n      - name: app\n`), [{ path: ['spec', 'volumes'], value: shared }]) ?? '', /\n {4}volumes:\n {6}- name: f\n$/, 'rendered again for another indentation');
   });
 
   it('compares read-back data exactly: order of keys aside, every value and type', async () => {
