@@ -23,17 +23,13 @@ interface Lines {
 
 /** The lines, or undefined for a document marker with content on its line. */
 function linesOf(raw: readonly string[]): Lines | undefined {
+  if (raw.some((line) => line.startsWith('---') && line.trim() !== '---')) return undefined;
   const indents = new Int32Array(raw.length);
   raw.forEach((line, index) => {
-    let indent = 0;
-    while (line.charCodeAt(indent) === 32) indent++;
-    const next = line.charCodeAt(indent);
-    // Printable ASCII after the spaces ends the indentation; anything else may be more whitespace.
-    if (!(next > 32 && next < 127)) indent = line.length - line.trimStart().length;
-    indents[index] = indent === line.length || line.charCodeAt(indent) === 35 ? -1 : indent;
+    const content = line.trimStart();
+    indents[index] = content === '' || content.startsWith('#') ? -1 : line.length - content.length;
   });
-  const markerWithContent = raw.some((line, index) => (indents[index] ?? -1) >= 0 && line.startsWith('---', indents[index]) && line.trim() !== '---');
-  return markerWithContent ? undefined : { raw, indent: indents };
+  return { raw, indent: indents };
 }
 
 const indentAt = (lines: Lines, index: number): number => lines.indent[index] ?? -1;
@@ -214,7 +210,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   while (scope.length > 0 && typeof scope[scope.length - 1] !== 'string') scope = scope.slice(0, -1);
   const scoped = locate(lines, root, scope);
   if (!scoped) return undefined;
-  const pending: { after: number; order: number; indent: number; text: string; placeholder: string }[] = [];
+  const pending: { after: number; order: number; depth: number; text: string; placeholder: string }[] = [];
   let previous: { path: Segment[]; region: Region | undefined } | undefined;
   for (const [order, insertion] of insertions.entries()) {
     const last = insertion.path[insertion.path.length - 1] as Segment;
@@ -229,12 +225,14 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     const text = block(insertion.value, last, parent.indent);
     if (text === undefined) return undefined;
     const placeholder = `${' '.repeat(parent.indent)}${last === '-' ? '-' : `${yamlScalar(last)}:`} 0`;
-    pending.push({ after: lastContent(lines, parent), order, indent: parent.indent, text, placeholder });
+    pending.push({ after: lastContent(lines, parent), order, depth: parentPath.length, text, placeholder });
   }
   // After one line, the innermost node's lines come first (they end where it ends), then the
   // enclosing ones', each in the planned order; splicing from the bottom keeps line numbers valid.
+  // Innermost is the deepest path, not the deepest indentation: a sequence's dashes may sit at
+  // its parent's key column.
   // The read-back copy of the scope gets the placeholders.
-  pending.sort((a, b) => b.after - a.after || b.indent - a.indent || a.order - b.order);
+  pending.sort((a, b) => b.after - a.after || b.depth - a.depth || a.order - b.order);
   const reread = raw.slice(scoped.start, scoped.end);
   for (let index = 0; index < pending.length; ) {
     const after = (pending[index] as (typeof pending)[number]).after;

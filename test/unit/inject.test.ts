@@ -4,6 +4,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { UsageError } from '../../src/errors.js';
 import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
 import { injectManifests } from '../../src/inject/manifests.js';
+import { matchSnapshot } from '../helpers/snapshot.js';
 
 const settings: InjectionSettings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
 const inject = (text: string, allowStaticKeys = false) => injectManifests(text, 'test.yaml', settings, { allowStaticKeys });
@@ -196,6 +197,31 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
     assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
+  });
+
+  // Where each line goes, exactly: comments stay with what follows them, blank lines and
+  // trailing comments stay last, and every shape here takes the fast path (the general path
+  // would rewrite the flow-style metadata as "{ name: … }").
+  const layouts = [
+    'kind: Deployment\nmetadata: {name: comments}\nspec:\n  template:\n    spec:   # the pod\n      # before the containers\n      containers:\n        # the first\n        - name: a\n          image: nginx\n          env:\n            - name: LOG   # inline\n              value: info\n            # a commented-out variable\n            # - name: OLD\n          # after the env of a\n        # the second\n        - name: b\n          image: busybox\n\n      # the last line of the pod spec\n',
+    'kind: List\nmetadata: {name: column-zero}\nitems:\n- kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n    - name: a\n      image: nginx\n      volumeMounts:\n      - name: data\n        mountPath: /data\n    volumes:\n    - name: data\n      emptyDir: {}\n',
+    'kind: Pod\nmetadata: {name: quoted}\nspec:\n  "containers":\n    - name: a\n      \'env\':\n        - name: A\n          value: "x: y # not a comment"\n      command:\n        - sh\n        - -c\n        - |-\n          echo one\n          echo two\n  initContainers:\n    -   name: init\n        image: busybox\n        args: ["a", "b"]\n',
+    'kind: Deployment\nmetadata:\n  name: partial\n  annotations: {minio-irsa.io/skip-containers: sidecar}\nspec:\n  template:\n    metadata: {labels: {app: s}}\n    spec:\n      containers:\n      - name: app\n        env:\n        - {name: AWS_REGION, value: us-east-1}\n        - name: OTHER\n          value: "1"\n      - name: sidecar\n        image: envoy\n',
+    'kind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: job\n            image: busybox\n',
+  ];
+  it('puts every line in its place (a snapshot of each layout before and after)', () => {
+    const shown = layouts.map((manifest) => {
+      const { text, report } = inject(manifest);
+      assert.equal(report.injected.length, 1, manifest);
+      const kept = manifest.split('\n');
+      let at = -1;
+      for (const line of kept) {
+        at = text.split('\n').indexOf(line, at + 1);
+        assert.ok(at >= 0, `the line "${line}" is kept verbatim and in order`);
+      }
+      return `### in\n${manifest}### out\n${text}`;
+    });
+    matchSnapshot('inject-layouts', shown.join(''));
   });
 
   it('inserts only values proven to read back as themselves; the read-back sees each one as a placeholder in its place', async () => {
