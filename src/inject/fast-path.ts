@@ -10,7 +10,9 @@ import { yamlBlock, yamlScalar } from '../render/template.js';
 type Json = Record<string, unknown>;
 export type Segment = string | number;
 export interface Insertion {
-  /** Where in the document: JSON Pointer segments; a final "-" appends to a sequence. */
+  /** The pod spec it goes into: the part of the document that is read back. */
+  scope: Segment[];
+  /** Where in the document (starting with `scope`): JSON Pointer segments; a final "-" appends to a sequence. */
   path: Segment[];
   value: unknown;
 }
@@ -34,13 +36,11 @@ function linesOf(raw: readonly string[]): Lines | undefined {
 
 const indentAt = (lines: Lines, index: number): number => lines.indent[index] ?? -1;
 /** A content line's text after its indentation ('' for blank lines and comments). */
-const textAt = (lines: Lines, index: number): string => (indentAt(lines, index) < 0 ? '' : (lines.raw[index] ?? '').slice(indentAt(lines, index)));
-/** A sequence entry: "- " or a lone "-" where the content starts. */
-function isDash(lines: Lines, index: number): boolean {
-  const line = lines.raw[index] ?? '';
-  const indent = indentAt(lines, index);
-  return line.startsWith('- ', indent) || (line.length === indent + 1 && line[indent] === '-');
-}
+const textAt = (lines: Lines, index: number): string => (isContent(lines, index) ? (lines.raw[index] ?? '').slice(indentAt(lines, index)) : '');
+/** A content line of the document (not blank, not a comment). */
+const isContent = (lines: Lines, index: number): boolean => indentAt(lines, index) !== -1;
+/** A sequence entry written "- …" (a lone "-" with its content below is left to the general path). */
+const isDash = (lines: Lines, index: number): boolean => (lines.raw[index] ?? '').startsWith('- ', indentAt(lines, index));
 
 /** A block node found in the text: its lines [start, end) and how its entries are indented. */
 interface Region {
@@ -56,24 +56,25 @@ function keyOf(text: string): string | undefined {
   const match = KEY.exec(text);
   if (!match?.[1]) return undefined;
   const raw = match[1];
-  if (raw.startsWith('"')) return JSON.parse(raw) as string;
-  if (raw.startsWith("'")) return raw.slice(1, -1).replaceAll("''", "'");
+  const quote = raw[0];
+  if (quote === '"') return JSON.parse(raw) as string;
+  if (quote === "'") return raw.slice(1, -1).replaceAll("''", "'");
   return raw.trimEnd();
 }
 
 /** The last line of a region that holds content (so inserted lines follow it, not a trailing comment block). */
 function lastContent(lines: Lines, region: Region): number {
-  for (let index = region.end - 1; index >= region.start; index--) if (indentAt(lines, index) >= 0) return index;
-  return region.start;
+  let last = region.start;
+  for (let index = region.start + 1; index < region.end; index++) if (isContent(lines, index)) last = index;
+  return last;
 }
 
 /** The value of `key` in a block mapping: its lines, and what follows the key on its line. */
 function mapEntry(lines: Lines, map: Region, key: string): { line: number; inline: string; value: Region } | undefined {
   for (let index = map.start; index < map.end; index++) {
-    const indent = indentAt(lines, index);
-    if (indent < 0 || (index !== map.start && indent !== map.indent)) continue;
-    // The first entry of a mapping that is a sequence item sits after "- ".
-    const column = index === map.start && indent < map.indent ? map.indent : indent;
+    // Keys sit at the mapping's column; so does the first one of a sequence item, after "- ".
+    if (!isContent(lines, index) || (index !== map.start && indentAt(lines, index) !== map.indent)) continue;
+    const column = map.indent;
     const line = lines.raw[index] ?? '';
     // A plain key is the text's start: skip the regex for every other line.
     if (!line.startsWith(key, column) && line[column] !== '"' && line[column] !== "'") continue;
@@ -82,13 +83,14 @@ function mapEntry(lines: Lines, map: Region, key: string): { line: number; inlin
     let end = index + 1;
     let first = -1;
     for (; end < map.end; end++) {
+      if (!isContent(lines, end)) continue;
       const next = indentAt(lines, end);
       // Deeper lines belong to the value; so do "- " items at the key's own indentation.
-      if (next >= 0 && (next < map.indent || (next === map.indent && !isDash(lines, end)))) break;
-      if (next >= 0 && first < 0) first = next;
+      if (next < map.indent || (next === map.indent && !isDash(lines, end))) break;
+      if (first === -1) first = next;
     }
     const inline = text.slice(text.indexOf(':') + 1).trim();
-    return { line: index, inline, value: { start: index + 1, end, indent: first >= 0 ? first : map.indent + 2 } };
+    return { line: index, inline, value: { start: index + 1, end, indent: first === -1 ? map.indent + 2 : first } };
   }
   return undefined;
 }
@@ -97,12 +99,9 @@ function mapEntry(lines: Lines, map: Region, key: string): { line: number; inlin
 function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
   const starts: number[] = [];
   for (let index = seq.start; index < seq.end; index++) {
-    const indent = indentAt(lines, index);
-    if (indent < 0) continue;
-    if (indent === seq.indent) {
-      if (!isDash(lines, index)) return undefined;
-      starts.push(index);
-    } else if (indent < seq.indent) return undefined;
+    if (!isContent(lines, index) || indentAt(lines, index) !== seq.indent) continue;
+    if (!isDash(lines, index)) return undefined;
+    starts.push(index);
   }
   return starts.map((start, i) => {
     const after = textAt(lines, start).slice(1);
@@ -129,11 +128,11 @@ function locate(lines: Lines, root: Region, path: readonly Segment[], from: { re
   return region;
 }
 
-function apply(target: unknown, insertion: Insertion): void {
-  const parent = insertion.path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<Segment, unknown>)[key], target);
-  const last = insertion.path[insertion.path.length - 1] as Segment;
-  if (last === '-') (parent as unknown[]).push(insertion.value);
-  else (parent as Json)[last] = insertion.value;
+function apply(target: unknown, path: readonly Segment[], value: unknown): void {
+  const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<Segment, unknown>)[key], target);
+  const last = path[path.length - 1] as Segment;
+  if (last === '-') (parent as unknown[]).push(value);
+  else (parent as Json)[last] = value;
 }
 
 // Anchors and aliases: js-yaml shares aliased nodes, which a deep comparison would walk once
@@ -170,83 +169,97 @@ function renderProven(value: unknown, key: Segment, indent: number): string | un
 }
 
 // The same few values (frozen, shared by every pod spec of a run: core.ts) are inserted into
-// every workload of a chart: render and prove each once per place. Values that are not frozen
-// could change, so they are rendered every time.
-const rendered = new WeakMap<object, Map<string, string | undefined>>();
+// every workload of a chart: render and prove each once per place. A value that is not frozen
+// could change, so it is rendered every time.
+const rendered = new Map<unknown, Map<string, string | undefined>>();
 function block(value: unknown, key: Segment, indent: number): string | undefined {
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return renderProven(value, key, indent);
-  let byPlace = rendered.get(value);
-  if (!byPlace) rendered.set(value, (byPlace = new Map()));
+  if (!Object.isFrozen(value)) return renderProven(value, key, indent);
+  const byPlace = rendered.get(value) ?? new Map<string, string | undefined>();
+  rendered.set(value, byPlace);
   const place = `${indent} ${String(key)}`;
   if (!byPlace.has(place)) byPlace.set(place, renderProven(value, key, indent));
   return byPlace.get(place);
 }
 
-/** The longest path that every insertion's parent lies under (a pod spec, for one workload). */
-function commonParent(insertions: readonly Insertion[]): Segment[] {
-  const [first, ...rest] = insertions.map((insertion) => insertion.path.slice(0, -1));
-  const common = [...(first ?? [])];
-  for (const path of rest) {
-    let length = 0;
-    while (length < common.length && length < path.length && common[length] === path[length]) length++;
-    common.length = length;
+const samePath = (a: readonly Segment[], b: readonly Segment[]): boolean => a.length === b.length && a.every((segment, index) => segment === b[index]);
+
+interface Pending {
+  /** The line the value's lines follow. */
+  after: number;
+  order: number;
+  depth: number;
+  text: string;
+  placeholder: string;
+}
+
+/** One pod spec: its lines, and the values going into it. */
+interface Scope {
+  path: Segment[];
+  region: Region;
+  pending: Pending[];
+  insertions: Insertion[];
+}
+
+/** Lines spliced in after their lines, bottom first so that line numbers stay valid. */
+function spliceAll(target: string[], pending: readonly Pending[], offset: number, pick: (item: Pending) => string): void {
+  // After one line, the innermost node's lines come first (they end where it ends), then the
+  // enclosing ones', each in the planned order. Innermost is the deepest path, not the deepest
+  // indentation: a sequence's dashes may sit at its parent's key column.
+  const sorted = [...pending].sort((a, b) => b.after - a.after || b.depth - a.depth || a.order - b.order);
+  for (let index = 0; index < sorted.length; ) {
+    const after = (sorted[index] as Pending).after;
+    const group: string[] = [];
+    while (sorted[index]?.after === after) group.push(pick(sorted[index++] as Pending));
+    target.splice(after + 1 - offset, 0, ...group);
   }
-  return common;
 }
 
 /**
  * The document with `insertions` made as new lines, or undefined when that cannot be done
- * exactly. `planned` is what readFast returned for `text`; it becomes the planned result (the
- * insertions are made in it too, to compare with what the new text reads as).
+ * exactly. `planned` is what readFast returned for `text`; each pod spec in it becomes the
+ * planned result (placeholders for the insertions are made in it, to compare with what the pod
+ * spec's new lines read as).
  */
 export function insertLines(text: string, planned: unknown, insertions: readonly Insertion[]): string | undefined {
   if (insertions.length === 0) return text;
   const raw = text.split('\n');
   const lines = linesOf(raw);
   if (!lines) return undefined;
-  const root: Region = { start: 0, end: lines.raw.length, indent: 0 };
-  // Every insertion lands inside one mapping (the pod spec): only its lines change.
-  let scope = commonParent(insertions);
-  while (scope.length > 0 && typeof scope[scope.length - 1] !== 'string') scope = scope.slice(0, -1);
-  const scoped = locate(lines, root, scope);
-  if (!scoped) return undefined;
-  const pending: { after: number; order: number; depth: number; text: string; placeholder: string }[] = [];
-  let previous: { path: Segment[]; region: Region | undefined } | undefined;
+  const root: Region = { start: 0, end: raw.length, indent: 0 };
+  const scopes: Scope[] = [];
+  let parent: { path: Segment[]; region: Region | undefined } | undefined;
   for (const [order, insertion] of insertions.entries()) {
+    let scope = scopes[scopes.length - 1];
+    if (!scope || !samePath(scope.path, insertion.scope)) {
+      const region = locate(lines, root, insertion.scope);
+      if (!region) return undefined;
+      scope = { path: insertion.scope, region, pending: [], insertions: [] };
+      scopes.push(scope);
+    }
     const last = insertion.path[insertion.path.length - 1] as Segment;
     // Consecutive values often go into one parent (the variables of one container): find it once.
     const parentPath = insertion.path.slice(0, -1);
-    if (!previous || previous.path.length !== parentPath.length || previous.path.some((segment, index) => segment !== parentPath[index])) {
-      previous = { path: parentPath, region: locate(lines, root, parentPath, { region: scoped, depth: scope.length }) };
-    }
-    const parent = previous.region;
-    if (!parent || parent.end <= parent.start) return undefined;
-    if (last === '-' ? !sequenceItems(lines, parent)?.length : mapEntry(lines, parent, String(last))) return undefined;
-    const text = block(insertion.value, last, parent.indent);
-    if (text === undefined) return undefined;
-    const placeholder = `${' '.repeat(parent.indent)}${last === '-' ? '-' : `${yamlScalar(last)}:`} 0`;
-    pending.push({ after: lastContent(lines, parent), order, depth: parentPath.length, text, placeholder });
+    if (!parent || !samePath(parent.path, parentPath)) parent = { path: parentPath, region: locate(lines, root, parentPath, { region: scope.region, depth: scope.path.length }) };
+    const region = parent.region;
+    if (!region || (last === '-' ? !sequenceItems(lines, region)?.length : mapEntry(lines, region, String(last)))) return undefined;
+    const proven = block(insertion.value, last, region.indent);
+    if (proven === undefined) return undefined;
+    const placeholder = `${' '.repeat(region.indent)}${last === '-' ? '-' : `${yamlScalar(last)}:`} 0`;
+    scope.pending.push({ after: lastContent(lines, region), order, depth: parentPath.length, text: proven, placeholder });
+    scope.insertions.push(insertion);
   }
-  // After one line, the innermost node's lines come first (they end where it ends), then the
-  // enclosing ones', each in the planned order; splicing from the bottom keeps line numbers valid.
-  // Innermost is the deepest path, not the deepest indentation: a sequence's dashes may sit at
-  // its parent's key column.
-  // The read-back copy of the scope gets the placeholders.
-  pending.sort((a, b) => b.after - a.after || b.depth - a.depth || a.order - b.order);
-  const reread = raw.slice(scoped.start, scoped.end);
-  for (let index = 0; index < pending.length; ) {
-    const after = (pending[index] as (typeof pending)[number]).after;
-    const group: (typeof pending)[number][] = [];
-    for (; index < pending.length && pending[index]?.after === after; index++) group.push(pending[index] as (typeof pending)[number]);
-    raw.splice(after + 1, 0, ...group.map((item) => item.text));
-    reread.splice(after + 1 - scoped.start, 0, ...group.map((item) => item.placeholder));
+  // Read back each pod spec's lines alone (lines outside them stay the original bytes, and new
+  // lines inside a block node cannot change how the lines around it read), with a placeholder
+  // where each proven value goes. It must be exactly the plan, with 0 in those places.
+  for (const scope of scopes) {
+    const reread = raw.slice(scope.region.start, scope.region.end);
+    spliceAll(reread, scope.pending, scope.region.start, (item) => item.placeholder);
+    const expected = at(planned, scope.path);
+    for (const insertion of scope.insertions) apply(expected, insertion.path.slice(scope.path.length), 0);
+    if (!sameData(readFast(reread.join('\n')), expected)) return undefined;
   }
-  // Read back what changed: the scope's lines alone (lines outside it are the original bytes,
-  // and new lines inside a block node cannot change how the lines around it read). It must be
-  // exactly the plan, with 0 where each proven value went.
-  const expected = at(planned, scope);
-  for (const insertion of insertions) apply(expected, { path: insertion.path.slice(scope.length), value: 0 });
-  return sameData(readFast(reread.join('\n')), expected) ? raw.join('\n') : undefined;
+  spliceAll(raw, scopes.flatMap((scope) => scope.pending), 0, (item) => item.text);
+  return raw.join('\n');
 }
 
 /** Deep equality of what the core schema yields: mappings, sequences and scalars. */

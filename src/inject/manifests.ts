@@ -166,7 +166,7 @@ function injectChunkFast(text: string, settings: InjectionSettings, options: Inj
   if (planned === undefined) return undefined;
   const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
   const insertions: Insertion[] = [];
-  visit(planned, [], settings, options, report, (path, op) => insertions.push({ path: [...path, ...op.path], value: op.value }));
+  visit(planned, [], settings, options, report, (path, op) => insertions.push({ scope: path, path: [...path, ...op.path], value: op.value }));
   const result = insertLines(text, planned, insertions);
   return result === undefined ? undefined : { text: result, report };
 }

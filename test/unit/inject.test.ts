@@ -156,6 +156,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
     ['indentless sequences', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n    env:\n    - name: A\n      value: "1"\n  volumes:\n  - name: data\n    emptyDir: {}\n'],
     ['init containers, two containers, a last key holding a block scalar', 'kind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n    - name: init\n      image: busybox\n  containers:\n    - name: a\n      image: nginx\n      command:\n        - sh\n        - -c\n        - |\n          echo one\n          echo two\n    - name: b\n      image: nginx\n'],
     ['a List of Deployments', 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n'],
+    ['an item written as a lone dash (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    -\n      name: app\n      image: nginx\n'],
     ['flow-style containers (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n'],
     ['anchors and aliases (the general path)', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - &app\n      name: app\n      image: nginx\n'],
     ['a kept-newlines block scalar last in the container, keys after the pod spec', 'kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: nginx\n      args:\n        - |+\n          keep\n\n  restartPolicy: Never\nstatus:\n  phase: Pending\n'],
@@ -190,10 +191,10 @@ describe('inject fast path (lines inserted into the original text)', () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
     const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      env: [{name: A, value: "1"}]\n';
     const planned = readFast(manifest);
-    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'containers', 0, 'env', '-'], value: { name: 'B', value: '2' } }]), undefined, 'a flow sequence is not edited in place');
-    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'containers', 0, 'name'], value: 'x' }]), undefined, 'an existing key is never added again');
-    assert.equal(insertLines(manifest, planned, [{ path: ['spec', 'nothing', 'here'], value: 1 }]), undefined);
-    const fine = insertLines(manifest, planned, [{ path: ['spec', 'volumes'], value: [{ name: 'v' }] }]);
+    assert.equal(insertLines(manifest, planned, [{ scope: ['spec'], path: ['spec', 'containers', 0, 'env', '-'], value: { name: 'B', value: '2' } }]), undefined, 'a flow sequence is not edited in place');
+    assert.equal(insertLines(manifest, planned, [{ scope: ['spec'], path: ['spec', 'containers', 0, 'name'], value: 'x' }]), undefined, 'an existing key is never added again');
+    assert.equal(insertLines(manifest, planned, [{ scope: ['spec'], path: ['spec', 'nothing', 'here'], value: 1 }]), undefined);
+    const fine = insertLines(manifest, planned, [{ scope: ['spec'], path: ['spec', 'volumes'], value: [{ name: 'v' }] }]);
     assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
     assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
@@ -205,14 +206,16 @@ describe('inject fast path (lines inserted into the original text)', () => {
   const layouts = [
     'kind: Deployment\nmetadata: {name: comments}\nspec:\n  template:\n    spec:   # the pod\n      # before the containers\n      containers:\n        # the first\n        - name: a\n          image: nginx\n          env:\n            - name: LOG   # inline\n              value: info\n            # a commented-out variable\n            # - name: OLD\n          # after the env of a\n        # the second\n        - name: b\n          image: busybox\n\n      # the last line of the pod spec\n',
     'kind: List\nmetadata: {name: column-zero}\nitems:\n- kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n    - name: a\n      image: nginx\n      volumeMounts:\n      - name: data\n        mountPath: /data\n    volumes:\n    - name: data\n      emptyDir: {}\n',
-    'kind: Pod\nmetadata: {name: quoted}\nspec:\n  "containers":\n    - name: a\n      \'env\':\n        - name: A\n          value: "x: y # not a comment"\n      command:\n        - sh\n        - -c\n        - |-\n          echo one\n          echo two\n  initContainers:\n    -   name: init\n        image: busybox\n        args: ["a", "b"]\n',
+    'kind: Pod\nmetadata: {name: quoted}\nspec:\n  "containers":\n    - name: a\n      \'env\':\n        - name: A\n          value: "x: y # not a comment"\n      command:\n        - sh\n        - -c\n        - |-\n          echo one\n          echo two\n  initContainers:\n    -   name: init\n        image: busybox\n        args: ["a", "b"]\n    - name: second\n      image: "a & b * c"\nstatus:\n  phase: Pending\n',
     'kind: Deployment\nmetadata:\n  name: partial\n  annotations: {minio-irsa.io/skip-containers: sidecar}\nspec:\n  template:\n    metadata: {labels: {app: s}}\n    spec:\n      containers:\n      - name: app\n        env:\n        - {name: AWS_REGION, value: us-east-1}\n        - name: OTHER\n          value: "1"\n      - name: sidecar\n        image: envoy\n',
     'kind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: job\n            image: busybox\n',
+    'kind: Pod\nmetadata: {name: nested}\nspec:\n  extra:\n    containers: not these\n    volumes: nor these\n  containers:\n    - name: a\n      probe:\n        env: deeper\n        volumeMounts: deeper\n      env:\n        - name: A\n          value: "1"\n',
+    'kind: List\nmetadata: {name: two}\nitems:\n  - kind: Pod\n    metadata: {name: one}\n    spec:\n      containers:\n        - name: a\n  - kind: Pod\n    metadata: {name: two}\n    spec:\n      containers:\n        - name: b\n',
   ];
   it('puts every line in its place (a snapshot of each layout before and after)', () => {
     const shown = layouts.map((manifest) => {
       const { text, report } = inject(manifest);
-      assert.equal(report.injected.length, 1, manifest);
+      assert.equal(report.injected.length, manifest.includes('{name: two}') ? 2 : 1, manifest);
       const kept = manifest.split('\n');
       let at = -1;
       for (const line of kept) {
@@ -228,7 +231,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
     const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: "1"\n';
     const planned = () => readFast(manifest);
-    const add = (value: unknown) => insertLines(manifest, planned(), [{ path: ['spec', 'containers', 0, 'env', '-'], value }]);
+    const add = (value: unknown) => insertLines(manifest, planned(), [{ scope: ['spec'], path: ['spec', 'containers', 0, 'env', '-'], value }]);
     assert.equal(add({ name: 'B', value: '2' }), `${manifest}        - name: B\n          value: "2"\n`);
     assert.equal(add({ name: 'B', value: 'two\nlines' }), undefined, 'a multi-line scalar is not written by the fast path');
     assert.equal(add({ name: 'B', value: 'cr\r' }), undefined, 'nor a carriage return');
@@ -236,20 +239,20 @@ describe('inject fast path (lines inserted into the original text)', () => {
     // A kept-newlines scalar last in the container: new lines there would take its trailing
     // newline away, which the placeholder read-back sees.
     const kept = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      args:\n        - |+\n          keep\n\n  restartPolicy: Never\n';
-    assert.equal(insertLines(kept, readFast(kept), [{ path: ['spec', 'containers', 0, 'env'], value: [{ name: 'B', value: '2' }] }]), undefined);
-    assert.equal(insertLines(`${manifest}--- {a: 1}\n`, planned(), [{ path: ['spec', 'volumes'], value: [{ name: 'v' }] }]), undefined, 'a document marker with content on its line');
+    assert.equal(insertLines(kept, readFast(kept), [{ scope: ['spec'], path: ['spec', 'containers', 0, 'env'], value: [{ name: 'B', value: '2' }] }]), undefined);
+    assert.equal(insertLines(`${manifest}--- {a: 1}\n`, planned(), [{ scope: ['spec'], path: ['spec', 'volumes'], value: [{ name: 'v' }] }]), undefined, 'a document marker with content on its line');
   });
 
   it('a value that is not frozen is rendered each time it is inserted (only shared, frozen values are cached)', async () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
     const manifest = 'kind: Pod\nspec:\n  containers:\n    - name: app\n';
     const value = [{ name: 'v' }];
-    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value }]) ?? '', /- name: v\n$/);
+    assert.match(insertLines(manifest, readFast(manifest), [{ scope: ['spec'], path: ['spec', 'volumes'], value }]) ?? '', /- name: v\n$/);
     value[0] = { name: 'w' };
-    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value }]) ?? '', /- name: w\n$/);
+    assert.match(insertLines(manifest, readFast(manifest), [{ scope: ['spec'], path: ['spec', 'volumes'], value }]) ?? '', /- name: w\n$/);
     const shared = Object.freeze([Object.freeze({ name: 'f' })]);
-    assert.match(insertLines(manifest, readFast(manifest), [{ path: ['spec', 'volumes'], value: shared }]) ?? '', /volumes:\n {4}- name: f\n$/);
-    assert.match(insertLines(`kind: Pod\nspec:\n    containers:\n      - name: app\n`, readFast(`kind: Pod\nspec:\n    containers:\n      - name: app\n`), [{ path: ['spec', 'volumes'], value: shared }]) ?? '', /\n {4}volumes:\n {6}- name: f\n$/, 'rendered again for another indentation');
+    assert.match(insertLines(manifest, readFast(manifest), [{ scope: ['spec'], path: ['spec', 'volumes'], value: shared }]) ?? '', /volumes:\n {4}- name: f\n$/);
+    assert.match(insertLines(`kind: Pod\nspec:\n    containers:\n      - name: app\n`, readFast(`kind: Pod\nspec:\n    containers:\n      - name: app\n`), [{ scope: ['spec'], path: ['spec', 'volumes'], value: shared }]) ?? '', /\n {4}volumes:\n {6}- name: f\n$/, 'rendered again for another indentation');
   });
 
   it('compares read-back data exactly: order of keys aside, every value and type', async () => {
@@ -266,6 +269,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
       [{ a: {} }, { a: null }],
       [{ a: undefined }, { b: undefined }],
       [NaN, 0],
+      [{ a: 1 }, { a: {} }],
+      [{ a: {} }, { a: 1 }],
     ] as const) {
       assert.equal(sameData(a, b), false, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
     }
