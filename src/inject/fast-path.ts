@@ -65,24 +65,25 @@ function keyOf(text: string): string | undefined {
 /** The last line of a region that holds content (so inserted lines follow it, not a trailing comment block). */
 function lastContent(lines: Lines, region: Region): number {
   let last = region.start;
-  for (let index = region.start + 1; index < region.end; index++) if (isContent(lines, index)) last = index;
+  for (let index = region.start; index !== region.end; index++) if (isContent(lines, index)) last = index;
   return last;
 }
 
 /** The value of `key` in a block mapping: its lines, and what follows the key on its line. */
 function mapEntry(lines: Lines, map: Region, key: string): { line: number; inline: string; value: Region } | undefined {
-  for (let index = map.start; index < map.end; index++) {
-    // Keys sit at the mapping's column; so does the first one of a sequence item, after "- ".
-    if (!isContent(lines, index) || (index !== map.start && indentAt(lines, index) !== map.indent)) continue;
+  // Region bounds are compared with !==: a scan never starts past its end.
+  for (let index = map.start; index !== map.end; index++) {
+    if (!isContent(lines, index)) continue;
+    // Keys sit at the mapping's column (the first one of a sequence item after "- "); deeper
+    // lines have spaces there. A plain key is the text's start: skip the regex for other lines.
     const column = map.indent;
     const line = lines.raw[index] ?? '';
-    // A plain key is the text's start: skip the regex for every other line.
     if (!line.startsWith(key, column) && line[column] !== '"' && line[column] !== "'") continue;
     const text = line.slice(column);
     if (keyOf(text) !== key) continue;
     let end = index + 1;
     let first = -1;
-    for (; end < map.end; end++) {
+    for (; end !== map.end; end++) {
       if (!isContent(lines, end)) continue;
       const next = indentAt(lines, end);
       // Deeper lines belong to the value; so do "- " items at the key's own indentation.
@@ -98,7 +99,7 @@ function mapEntry(lines: Lines, map: Region, key: string): { line: number; inlin
 /** The items of a block sequence: each a region whose indent is where its content starts. */
 function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
   const starts: number[] = [];
-  for (let index = seq.start; index < seq.end; index++) {
+  for (let index = seq.start; index !== seq.end; index++) {
     if (!isContent(lines, index) || indentAt(lines, index) !== seq.indent) continue;
     if (!isDash(lines, index)) return undefined;
     starts.push(index);

@@ -20,6 +20,8 @@ export interface InjectReport {
 }
 
 type Json = Record<string, unknown>;
+
+const emptyReport = (): InjectReport => ({ injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] });
 type Apply = (path: (string | number)[], op: PatchOperation) => void;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -97,7 +99,7 @@ function isJsonText(text: string): boolean {
 
 export function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): { text: string; report: InjectReport } {
   if (!isJsonText(text)) return injectYaml(text, source, settings, options);
-  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const report = emptyReport();
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -115,7 +117,7 @@ export function injectManifests(text: string, source: string, settings: Injectio
  * document (YAML ends any scalar there), so splitting on such lines is exact.
  */
 function injectYaml(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
-  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const report = emptyReport();
   const out: string[] = [];
   let line = 1;
   for (const chunk of splitDocuments(text)) {
@@ -164,7 +166,7 @@ function injectChunkFast(text: string, settings: InjectionSettings, options: Inj
   if (READ_DIFFERENTLY.test(text)) return undefined;
   const planned = readFast(text);
   if (planned === undefined) return undefined;
-  const report: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const report = emptyReport();
   const insertions: Insertion[] = [];
   visit(planned, [], settings, options, report, (path, op) => insertions.push({ scope: path, path: [...path, ...op.path], value: op.value }));
   const result = insertLines(text, planned, insertions);

@@ -175,6 +175,11 @@ describe('inject fast path (lines inserted into the original text)', () => {
       assert.deepEqual(parse(inject(text).text), after, 'idempotent');
       // Everything that was there is still there, unchanged.
       assert.equal(JSON.stringify(specs(before).containers.map((c) => c.name)), JSON.stringify(spec.containers.map((c) => c.name)));
+      const unchanged = (was: object, now: object, ours: string[], where: string) => {
+        for (const [key, value] of Object.entries(was)) if (!ours.includes(key)) assert.deepEqual((now as Record<string, unknown>)[key], value, `${label}: ${where}${key} unchanged`);
+      };
+      unchanged(specs(before), spec, ['volumes', 'containers', 'initContainers'], '');
+      specs(before).containers.forEach((container, index) => unchanged(container, spec.containers[index] ?? {}, ['env', 'volumeMounts'], `${container.name}.`));
       if (!/general path/.test(label)) {
         const kept = manifest.split('\n').filter((line) => line.trim() !== '');
         const lines = text.split('\n');
@@ -186,6 +191,15 @@ describe('inject fast path (lines inserted into the original text)', () => {
       }
     });
   }
+
+  it('a flow collection whose last line sits left of its key: js-yaml reads it, nothing is inserted into it, the general path refuses it', () => {
+    for (const manifest of [
+      'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n  nodeSelector: {a: "x",\nb: y}\n',
+      'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    args: ["x",\n  "y"]\n',
+    ]) {
+      assert.throws(() => inject(manifest), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML: Flow (map|sequence) in block collection must be sufficiently indented/.test(error.message), manifest);
+    }
+  });
 
   it('a misplaced insertion is never written: verification sends it to the general path', async () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
