@@ -138,11 +138,14 @@ function apply(target: unknown, path: readonly Segment[], value: unknown): void 
 
 // Anchors and aliases: js-yaml shares aliased nodes, which a deep comparison would walk once
 // per reference (a "billion laughs" document). The slow path counts aliases; leave them to it.
-const ANCHOR_OR_ALIAS = /[&*][^\s,\]}]/;
+// Anchors are enough to look for: an alias without one is an error to js-yaml (and a "*" is
+// in every cron schedule). An anchor starts a node: at a line's start, after a space, a flow
+// indicator or a JSON-like key's ":"; an "&" inside a plain scalar is text.
+const ANCHOR = /(?:^|[\s[{,:])&[^\s,\]}]/m;
 
 /** Plan with js-yaml; undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
-  if ((text.includes('&') || text.includes('*')) && ANCHOR_OR_ALIAS.test(text)) return undefined;
+  if (text.includes('&') && ANCHOR.test(text)) return undefined;
   try {
     // The core schema: no timestamps or merge keys, which the general path does not have either.
     return load(text, { schema: CORE_SCHEMA });

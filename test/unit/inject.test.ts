@@ -211,6 +211,9 @@ describe('inject fast path (lines inserted into the original text)', () => {
     const fine = insertLines(manifest, planned, [{ scope: ['spec'], path: ['spec', 'volumes'], value: [{ name: 'v' }] }]);
     assert.equal(fine, `${manifest}  volumes:\n    - name: v\n`);
     assert.equal(readFast('a: &x 1\nb: *x\n'), undefined, 'aliases are left to the general path');
+    for (const anchored of ['a: [&x 1]\n', '&x a: 1\n', 'a: {"b":&x 1}\n', 'a: [1,&x 2]\n', '- !!str &x a\n']) assert.equal(readFast(anchored), undefined, `an anchor alone too: ${anchored}`);
+    assert.equal(readFast('b: *x\n'), undefined, 'an alias without its anchor is an error');
+    assert.deepEqual(readFast('cron: "*/5 * * * *"\nq: a&b\nr: "a & b"\n'), { cron: '*/5 * * * *', q: 'a&b', r: 'a & b' }, 'stars and ampersands in scalars are read');
     assert.equal(readFast('a: [1\n'), undefined, 'unreadable: the general path says why');
   });
 
@@ -222,7 +225,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
     'kind: List\nmetadata: {name: column-zero}\nitems:\n- kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n    - name: a\n      image: nginx\n      volumeMounts:\n      - name: data\n        mountPath: /data\n    volumes:\n    - name: data\n      emptyDir: {}\n',
     'kind: Pod\nmetadata: {name: quoted}\nspec:\n  "containers":\n    - name: a\n      \'env\':\n        - name: A\n          value: "x: y # not a comment"\n      command:\n        - sh\n        - -c\n        - |-\n          echo one\n          echo two\n  initContainers:\n    -   name: init\n        image: busybox\n        args: ["a", "b"]\n    - name: second\n      image: "a & b * c"\nstatus:\n  phase: Pending\n',
     'kind: Deployment\nmetadata:\n  name: partial\n  annotations: {minio-irsa.io/skip-containers: sidecar}\nspec:\n  template:\n    metadata: {labels: {app: s}}\n    spec:\n      containers:\n      - name: app\n        env:\n        - {name: AWS_REGION, value: us-east-1}\n        - name: OTHER\n          value: "1"\n      - name: sidecar\n        image: envoy\n',
-    'kind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: job\n            image: busybox\n',
+    'kind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n          containers:\n          - name: job\n            image: busybox\n',
     'kind: Pod\nmetadata: {name: nested}\nspec:\n  extra:\n    containers: not these\n    volumes: nor these\n  containers:\n    - name: a\n      probe:\n        env: deeper\n        volumeMounts: deeper\n      env:\n        - name: A\n          value: "1"\n',
     'kind: List\nmetadata: {name: two}\nitems:\n  - kind: Pod\n    metadata: {name: one}\n    spec:\n      containers:\n        - name: a\n  - kind: Pod\n    metadata: {name: two}\n    spec:\n      containers:\n        - name: b\n',
   ];
@@ -249,7 +252,9 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.equal(add({ name: 'B', value: '2' }), `${manifest}        - name: B\n          value: "2"\n`);
     assert.equal(add({ name: 'B', value: 'two\nlines' }), undefined, 'a multi-line scalar is not written by the fast path');
     assert.equal(add({ name: 'B', value: 'cr\r' }), undefined, 'nor a carriage return');
-    assert.equal(add({ name: '&anchor' }), undefined, 'a rendering that does not read back as the value is refused');
+    assert.equal(add({ name: 'B', value: Number.NaN }), undefined, 'a rendering that does not read back as the value (NaN is written as text) is refused');
+    assert.equal(add({ name: 'B', value: 'an &anchor' }), undefined, 'and one that reads as an anchor');
+    assert.match(add({ name: '&B', value: 'a&b' }) ?? '', /- name: "&B"\n {10}value: "a&b"\n$/, 'quoted ampersands are text');
     // A kept-newlines scalar last in the container: new lines there would take its trailing
     // newline away, which the placeholder read-back sees.
     const kept = 'kind: Pod\nspec:\n  containers:\n    - name: app\n      args:\n        - |+\n          keep\n\n  restartPolicy: Never\n';
