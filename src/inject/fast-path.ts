@@ -3,9 +3,10 @@ import { yamlBlock, yamlScalar } from '../render/template.js';
 
 // inject's fast path, for the block-style YAML that Helm, kustomize and kubectl write: plan
 // with js-yaml (several times faster than a comment-keeping parse), then insert our lines into
-// the original text, which stays byte for byte as it was. Every result is read back and must
-// equal the planned object exactly; anything else (flow style where we insert, anchors in the
-// way, odd indentation) returns undefined and the caller takes the slow, general path.
+// the original text, which stays byte for byte as it was. Every inserted value is proven to read
+// back as itself, and every changed pod spec is read back (a placeholder where each value goes)
+// and must equal the plan exactly; anything else (flow style where we insert, anchors, odd
+// indentation) returns undefined and the caller takes the slow, general path.
 
 type Json = Record<string, unknown>;
 export type Segment = string | number;
