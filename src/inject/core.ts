@@ -61,23 +61,6 @@ const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) 
 /** litestream's HTTP client ignores AWS_CA_BUNDLE; it reads the roots from SSL_CERT_FILE. */
 const isLitestream = (container: { name?: unknown; image?: unknown }): boolean => /litestream/.test(String(container.image ?? '')) || /litestream/.test(String(container.name ?? ''));
 
-export function desiredEnv(settings: InjectionSettings, container: { name?: unknown; image?: unknown } = {}): [string, string][] {
-  const env: [string, string][] = [
-    ['AWS_ROLE_ARN', settings.roleArn],
-    ['AWS_WEB_IDENTITY_TOKEN_FILE', settings.tokenPath],
-    ['AWS_ENDPOINT_URL_STS', settings.endpoint],
-    ['AWS_ENDPOINT_URL_S3', settings.endpoint],
-    ['AWS_REGION', settings.region],
-  ];
-  if (settings.caConfigMap) {
-    // Added to the roots: the AWS SDKs (AWS_CA_BUNDLE) and Node (NODE_EXTRA_CA_CERTS). SSL_CERT_FILE
-    // replaces them, so only litestream, which needs it and talks to MinIO alone, gets it.
-    env.push(['AWS_CA_BUNDLE', CA_FILE], ['NODE_EXTRA_CA_CERTS', CA_FILE]);
-    if (isLitestream(container)) env.push(['SSL_CERT_FILE', CA_FILE]);
-  }
-  return env;
-}
-
 /** The projected token volume: the kubelet refreshes the token before it expires. */
 export function tokenVolume(settings: InjectionSettings) {
   return { name: TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: settings.audience, expirationSeconds: settings.tokenExpiration, path: posix.basename(settings.tokenPath) } }] } };
@@ -91,11 +74,24 @@ export function caVolume(configMap: string) {
   return { name: CA_VOLUME, configMap: { name: configMap, items: [{ key: 'ca.crt', path: 'ca.crt' }] } };
 }
 
-export const CA_MOUNT = { name: CA_VOLUME, mountPath: CA_DIR, readOnly: true };
+export const CA_MOUNT = Object.freeze({ name: CA_VOLUME, mountPath: CA_DIR, readOnly: true });
 
-/** The variables as a container's env list. */
-export function envList(settings: InjectionSettings, container: { name?: unknown; image?: unknown } = {}): { name: string; value: string }[] {
-  return desiredEnv(settings, container).map(([name, value]) => ({ name, value }));
+/** The variables as a container's env list (a litestream container's has one more with a CA). */
+export function envList(settings: InjectionSettings, litestream = false): { name: string; value: string }[] {
+  const env = [
+    { name: 'AWS_ROLE_ARN', value: settings.roleArn },
+    { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: settings.tokenPath },
+    { name: 'AWS_ENDPOINT_URL_STS', value: settings.endpoint },
+    { name: 'AWS_ENDPOINT_URL_S3', value: settings.endpoint },
+    { name: 'AWS_REGION', value: settings.region },
+  ];
+  if (settings.caConfigMap) {
+    // Added to the roots: the AWS SDKs (AWS_CA_BUNDLE) and Node (NODE_EXTRA_CA_CERTS). SSL_CERT_FILE
+    // replaces them, so only litestream, which needs it and talks to MinIO alone, gets it.
+    env.push({ name: 'AWS_CA_BUNDLE', value: CA_FILE }, { name: 'NODE_EXTRA_CA_CERTS', value: CA_FILE });
+    if (litestream) env.push({ name: 'SSL_CERT_FILE', value: CA_FILE });
+  }
+  return env;
 }
 
 /** Items appended to a list the spec has, or the list itself when it has none. */
@@ -125,8 +121,8 @@ function sharedValues(settings: InjectionSettings): SharedValues {
   if (!shared) {
     shared = deepFreeze({
       volumes: [tokenVolume(settings), ...(settings.caConfigMap ? [caVolume(settings.caConfigMap)] : [])],
-      mounts: [tokenMount(settings), ...(settings.caConfigMap ? [{ ...CA_MOUNT }] : [])],
-      env: { plain: envList(settings), litestream: envList(settings, { name: 'litestream' }) },
+      mounts: [tokenMount(settings), ...(settings.caConfigMap ? [CA_MOUNT] : [])],
+      env: { plain: envList(settings), litestream: envList(settings, true) },
     });
     sharedBySettings.set(settings, shared);
   }
@@ -162,7 +158,7 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
       }
       const env = list<EnvVar>(container.env);
       if (env.some((item) => STATIC_KEY_VARIABLES.includes(String(item.name)))) staticKeys.push(name);
-      const wanted = settings.caConfigMap && isLitestream(container) ? shared.env.litestream : shared.env.plain;
+      const wanted = isLitestream(container) ? shared.env.litestream : shared.env.plain;
       const missing = missingOf(wanted, (variable) => {
         const present = env.find((item) => item.name === variable.name);
         if (present && present.value !== variable.value) notes.push(`container ${name}: ${variable.name} kept as the manifest sets it`);
