@@ -2,7 +2,10 @@
 #   docker build -t registry.example.com/minio-irsa:0.1.0 .
 # Small (Alpine, production dependencies only), non-root (uid 65532, as the Deployment
 # requires), no package manager or npm at run time, Node pinned to an exact release.
-FROM node:20.20.2-alpine AS build
+# NODE_IMAGE: another base laid out as the official node images are (Node under /usr/local);
+# the image test builds FROM a local stand-in, as it cannot pull from Docker Hub.
+ARG NODE_IMAGE=node:20.20.2-alpine
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +14,7 @@ COPY src ./src
 COPY templates ./templates
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20.20.2-alpine
+FROM ${NODE_IMAGE}
 # npm, yarn and corepack are not needed to run: fewer files, fewer CVEs to track.
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/yarn* /usr/local/bin/corepack /opt/yarn*
 WORKDIR /app

@@ -167,6 +167,48 @@ find_aws() {
   aws_supports_endpoints "$AWS_BIN" || die "the aws CLI at $AWS_BIN ($("$AWS_BIN" --version 2>&1 | cut -d' ' -f1)) ignores AWS_ENDPOINT_URL_STS/_S3: install aws-cli v1 >= 1.29 or v2 >= 2.13"
 }
 
+# The webhook's image is built from the repository's Dockerfile and run with podman (Debian's
+# package; runc, because crun refuses cgroup v1 hybrid hosts). Its base, node:<version>-alpine,
+# is on Docker Hub, which this kind of machine cannot reach: the test builds FROM a stand-in
+# instead, laid out as the official node images are (node, npm and corepack under /usr/local)
+# on a minimal Debian from debootstrap, with this machine's own Node release and its trust
+# store (for `npm ci` in the build: some networks reach npm through a TLS proxy). Cached by version.
+NODE_BASE_VERSION="$(node -p 'process.versions.node')"
+build_node_base() {
+  NODE_BASE="localhost/minio-irsa-node-standin:$NODE_BASE_VERSION-bookworm"
+  apt_install podman podman "builds and runs the webhook's image in the image test"
+  apt_install runc runc "podman's runtime on cgroup v1 hosts"
+  apt_install debootstrap debootstrap "the stand-in base of the image test"
+  PODMAN_CONF="$CACHE/podman/containers.conf"
+  if [ ! -f "$PODMAN_CONF" ]; then
+    mkdir -p "$CACHE/podman"
+    # Containers may only lower this sandbox's rlimits, never set them to podman's defaults.
+    printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=4096:4096"]\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$PODMAN_CONF.tmp"
+    mv "$PODMAN_CONF.tmp" "$PODMAN_CONF"
+  fi
+  if CONTAINERS_CONF="$PODMAN_CONF" podman image exists "$NODE_BASE"; then return; fi
+  local tarball="$CACHE/node-standin-v$NODE_BASE_VERSION-bookworm.tar"
+  if [ ! -f "$tarball" ]; then
+    say "building the image test's base: Debian bookworm (debootstrap) with Node $NODE_BASE_VERSION (first time only; about a minute)"
+    local root="$CACHE/node-standin.tmp"
+    rm -rf "$root"
+    debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 \
+      || die "debootstrap failed: see $CACHE/debootstrap.log"
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    install -m 0755 "$(command -v node)" "$root/usr/local/bin/node"
+    mkdir -p "$root/usr/local/lib/node_modules"
+    cp -a "$(npm root -g)/npm" "$root/usr/local/lib/node_modules/npm"
+    ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+    ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+    mkdir -p "$root/etc/ssl/certs"
+    cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+    tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball" && rm -rf "$root"
+  fi
+  CONTAINERS_CONF="$PODMAN_CONF" podman import --change 'CMD ["node"]' --change 'ENV NODE_VERSION='"$NODE_BASE_VERSION" \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+    "$tarball" "$NODE_BASE" >/dev/null 2>"$CACHE/podman-import.log" || die "podman import of $tarball failed: see $CACHE/podman-import.log"
+}
+
 mkdir -p "$CACHE"
 ensure_etcd
 find_aws
@@ -178,7 +220,8 @@ build_goyaml
 build_litestream "$LITESTREAM_03"
 build_litestream "$LITESTREAM_05"
 build_helm
+build_node_base
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm","podman":"$(command -v podman)","podmanConf":"$PODMAN_CONF","nodeBase":"$NODE_BASE"}
 JSON

@@ -26,6 +26,10 @@ export interface RigBinaries extends Binaries {
   litestream05: string;
   /** The real Helm (post-renderer tests). */
   helm: string;
+  /** podman, its configuration for this machine, and the stand-in node base image (the image test). */
+  podman: string;
+  podmanConf: string;
+  nodeBase: string;
 }
 
 let provisioned: RigBinaries | undefined;
