@@ -258,7 +258,9 @@ describe('the webhook image', () => {
     const engines = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
     const minimum = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(engines);
     assert.ok(minimum, `engines.node is ${engines}`);
-    const images = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1] ?? '');
+    // Both stages build FROM the NODE_IMAGE build argument; its default is the pinned release.
+    const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1] ?? '';
+    const images = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => (match[1] === '${NODE_IMAGE}' ? base : (match[1] ?? '')));
     assert.equal(images.length, 2);
     for (const image of images) {
       const version = /^node:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(image);
