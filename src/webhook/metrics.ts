@@ -10,7 +10,10 @@ export interface WebhookMetrics {
 }
 
 export async function createMetrics(): Promise<WebhookMetrics> {
-  const prom = await import('prom-client');
+  // prom-client is CommonJS: Node gives its exports as named ones, a bundle (the image's) as
+  // the default export only.
+  const imported = await import('prom-client');
+  const prom = 'Registry' in imported ? imported : (imported as { default: typeof imported }).default;
   const registry = new prom.Registry();
   prom.collectDefaultMetrics({ register: registry, prefix: 'minio_irsa_webhook_' });
   const admissions = new prom.Counter({

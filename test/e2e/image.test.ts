@@ -147,7 +147,7 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     await rig?.stop();
   });
 
-  it('the image runs node as uid 65532 with no npm, on a read-only root, and is ready', async () => {
+  it('the image runs node as uid 65532 with no npm and no node_modules, on a read-only root, and is ready', async () => {
     const inspected = await podman(['image', 'inspect', '--format', '{{.Config.User}} {{.Size}}', TAG]);
     assert.equal(inspected.code, 0, inspected.stderr);
     const [user, size] = inspected.stdout.trim().split(' ');
@@ -159,7 +159,8 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     assert.match(status, /^Uid:\s+65532\s+65532\s+65532\s+65532$/m);
     assert.match(status, /^CapEff:\s+0+$/m);
     assert.match(readFileSync(`/proc/${pid.stdout.trim()}/cmdline`, 'utf8'), /^node\0\/app\/bin\/minio-irsa\.js\0webhook\0serve\0/);
-    const npm = await podman(['run', '--rm', '--read-only', '--entrypoint', 'node', TAG, '-p', "['/usr/local/bin/npm', '/usr/local/lib/node_modules/npm'].some((path) => require('fs').existsSync(path))"]);
+    // Dependencies are bundled (tsup.image.config.ts): no npm, and no node_modules either.
+    const npm = await podman(['run', '--rm', '--read-only', '--entrypoint', 'node', TAG, '-p', "['/usr/local/bin/npm', '/usr/local/lib/node_modules/npm', '/app/node_modules'].some((path) => require('fs').existsSync(path))"]);
     assert.equal(npm.stdout.trim(), 'false', npm.stderr);
     assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status, 200);
   });
@@ -192,6 +193,8 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     // From its watch cache: the rendered RBAC lets its ServiceAccount list and watch.
     assert.match(container.currentLog(), /"msg":"admission".*"pod":"from-image".*"result":"mutated"/);
     assert.doesNotMatch(container.currentLog(), /"level":"(warn|error)"/, container.currentLog());
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /^minio_irsa_webhook_admissions_total\{result="mutated",reason="none"\} 1$/m);
   });
 
   it('SIGTERM (what the kubelet sends) drains and stops it: exit code 0', async () => {
