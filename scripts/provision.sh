@@ -167,7 +167,8 @@ find_aws() {
   aws_supports_endpoints "$AWS_BIN" || die "the aws CLI at $AWS_BIN ($("$AWS_BIN" --version 2>&1 | cut -d' ' -f1)) ignores AWS_ENDPOINT_URL_STS/_S3: install aws-cli v1 >= 1.29 or v2 >= 2.13"
 }
 
-# The webhook's image is built from the repository's Dockerfile and run with podman (Debian's
+# --with-image (the tests, not the demo): the webhook's image is built from the repository's
+# Dockerfile and run with podman (Debian's
 # package; runc, because crun refuses cgroup v1 hybrid hosts). Its base, node:<version>-alpine,
 # is on Docker Hub, which this kind of machine cannot reach: the test builds FROM a stand-in
 # instead, laid out as the official node images are (node, npm and corepack under /usr/local)
@@ -220,8 +221,12 @@ build_goyaml
 build_litestream "$LITESTREAM_03"
 build_litestream "$LITESTREAM_05"
 build_helm
-build_node_base
+IMAGE_JSON=""
+if [ "${1:-}" = "--with-image" ]; then
+  build_node_base
+  IMAGE_JSON=",\"podman\":\"$(command -v podman)\",\"podmanConf\":\"$PODMAN_CONF\",\"nodeBase\":\"$NODE_BASE\""
+fi
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm","podman":"$(command -v podman)","podmanConf":"$PODMAN_CONF","nodeBase":"$NODE_BASE"}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm"$IMAGE_JSON}
 JSON

@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { ROOT, run, runCli, type CliResult } from '../helpers/cli.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
-import { Rig } from '../rig/index.js';
+import { provisionImageTools, Rig, type ImageTools } from '../rig/index.js';
 import { freePort, ManagedProcess } from '../rig/process.js';
 
 // The webhook's image as users get it: built from the repository's Dockerfile (podman, FROM a
@@ -52,6 +52,7 @@ const podmanMemory = (quantity: string): string => {
 
 describe('the webhook image: built from the Dockerfile, run as its Deployment says, called by the real apiserver', () => {
   let rig: Rig;
+  let tools: ImageTools;
   let podman: (args: string[], timeoutMs?: number) => Promise<CliResult>;
   let work: string;
   let container: ManagedProcess;
@@ -59,14 +60,15 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
   let metricsPort = 0;
 
   before(async () => {
+    tools = provisionImageTools();
     rig = await Rig.start({ minio: false });
-    const env = { CONTAINERS_CONF: rig.binaries.podmanConf };
-    podman = (args, timeoutMs = 60_000) => run(rig.binaries.podman, args, { env, timeoutMs });
+    const env = { CONTAINERS_CONF: tools.podmanConf };
+    podman = (args, timeoutMs = 60_000) => run(tools.podman, args, { env, timeoutMs });
     // A container outlives its podman client when that is killed: remove it however the run ends.
     process.once('exit', () => {
       for (const args of [['rm', '--force', '--time', '0', CONTAINER], ['rmi', '--force', TAG]]) {
         try {
-          execFileSync(rig.binaries.podman, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+          execFileSync(tools.podman, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
         } catch {
           // already gone
         }
@@ -75,7 +77,7 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     work = join(rig.dir, 'image');
     mkdirSync(work);
 
-    const built = await podman(['build', '--layers=false', '--network', 'host', '--build-arg', `NODE_IMAGE=${rig.binaries.nodeBase}`, '--tag', TAG, ROOT], 15 * 60_000);
+    const built = await podman(['build', '--layers=false', '--network', 'host', '--build-arg', `NODE_IMAGE=${tools.nodeBase}`, '--tag', TAG, ROOT], 15 * 60_000);
     writeFileSync(join(rig.dir, 'podman-build.log'), `${built.stdout}\n${built.stderr}`);
     assert.equal(built.code, 0, `podman build failed; see ${join(rig.dir, 'podman-build.log')}\n${built.stderr.slice(-3000)}`);
 
@@ -120,7 +122,7 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
 
     const security = spec.securityContext;
     container = new ManagedProcess('webhook-container', join(rig.dir, 'webhook-container.log'));
-    container.start(rig.binaries.podman, [
+    container.start(tools.podman, [
       'run', '--rm', '--name', CONTAINER, '--network', 'host',
       '--user', `${podSpec.securityContext.runAsUser}:${podSpec.securityContext.runAsGroup}`,
       ...(security.readOnlyRootFilesystem ? ['--read-only'] : []),

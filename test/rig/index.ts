@@ -26,22 +26,28 @@ export interface RigBinaries extends Binaries {
   litestream05: string;
   /** The real Helm (post-renderer tests). */
   helm: string;
-  /** podman, its configuration for this machine, and the stand-in node base image (the image test). */
+}
+
+/** podman, its configuration for this machine, and the stand-in node base image (the image test). */
+export interface ImageTools {
   podman: string;
   podmanConf: string;
   nodeBase: string;
 }
 
-let provisioned: RigBinaries | undefined;
+const script = fileURLToPath(new URL('../../scripts/provision.sh', import.meta.url));
+const provisionWith = (args: string[]): unknown => JSON.parse(execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() ?? '{}');
 
+let provisioned: RigBinaries | undefined;
 /** Runs scripts/provision.sh (about 10 ms when warm; builds on a cold machine). */
 export function provision(): RigBinaries {
-  if (!provisioned) {
-    const script = fileURLToPath(new URL('../../scripts/provision.sh', import.meta.url));
-    const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    provisioned = JSON.parse(out.trim().split('\n').pop() ?? '{}') as RigBinaries;
-  }
+  provisioned ??= provisionWith([]) as RigBinaries;
   return provisioned;
+}
+
+/** provision.sh --with-image: what the image test needs besides the rig (the demo does not). */
+export function provisionImageTools(): ImageTools {
+  return provisionWith(['--with-image']) as ImageTools;
 }
 
 export interface RigOptions extends ClusterOptions {
