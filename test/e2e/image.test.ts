@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { ROOT, run, runCli, type CliResult } from '../helpers/cli.js';
+import { runArguments, type Workload } from '../helpers/kubelet.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { provisionImageTools, Rig, type ImageTools } from '../rig/index.js';
 import { freePort, ManagedProcess } from '../rig/process.js';
@@ -16,16 +17,6 @@ import { freePort, ManagedProcess } from '../rig/process.js';
 // called by the real apiserver. It reads ServiceAccounts through the rendered RBAC alone.
 
 type Json = Record<string, unknown>;
-interface Container {
-  image: string;
-  args: string[];
-  securityContext: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
-  resources: { limits: { memory: string } };
-  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-interface Workload {
-  spec: { template: { spec: { serviceAccountName: string; securityContext: { runAsUser: number; runAsGroup: number }; containers: Container[]; volumes: { name: string; secret?: { secretName: string } }[] } } };
-}
 interface EnvVar {
   name: string;
   value?: string;
@@ -42,12 +33,6 @@ const find = (docs: Json[], kind: string): Json => {
   const doc = docs.find((item) => item['kind'] === kind);
   assert.ok(doc, `render webhook printed no ${kind}`);
   return doc;
-};
-/** Kubernetes quantities as podman takes them: 256Mi -> 256m. */
-const podmanMemory = (quantity: string): string => {
-  const match = /^(\d+)Mi$/.exec(quantity);
-  assert.ok(match, `unexpected memory limit ${quantity}`);
-  return `${match[1]}m`;
 };
 
 describe('the webhook image: built from the Dockerfile, run as its Deployment says, called by the real apiserver', () => {
@@ -90,27 +75,9 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     assert.equal(applied.code, 0, applied.stderr);
     const docs = parseAllDocuments(rendered.stdout).map((doc) => doc.toJS() as Json);
     deployment = find(docs, 'Deployment') as unknown as Workload;
-    const podSpec = deployment.spec.template.spec;
-    const spec = podSpec.containers[0];
-    assert.ok(spec);
-
-    // What the kubelet would mount: the Secret's keys as 0644 files (the default mode), and the
-    // ServiceAccount's token, the cluster CA and the namespace.
-    const mounts: string[] = [];
-    for (const mount of spec.volumeMounts) {
-      const secretName = podSpec.volumes.find((volume) => volume.name === mount.name)?.secret?.secretName;
-      const secret = docs.find((doc) => doc['kind'] === 'Secret' && (doc['metadata'] as Json)['name'] === secretName);
-      assert.ok(secret, `volume ${mount.name} is not a Secret of the install`);
-      const dir = join(work, `volume-${mount.name}`);
-      mkdirSync(dir);
-      for (const [key, value] of Object.entries(secret['data'] as Record<string, string>)) writeFileSync(join(dir, key), Buffer.from(value, 'base64'), { mode: 0o644 });
-      mounts.push('--volume', `${dir}:${mount.mountPath}:${mount.readOnly ? 'ro' : 'rw'}`);
-    }
-    const account = join(work, 'serviceaccount');
-    mkdirSync(account);
-    writeFileSync(join(account, 'token'), await rig.cluster.requestToken(NAMESPACE, podSpec.serviceAccountName, rig.cluster.issuer), { mode: 0o644 });
-    writeFileSync(join(account, 'ca.crt'), rig.cluster.ca.certPem, { mode: 0o644 });
-    writeFileSync(join(account, 'namespace'), NAMESPACE, { mode: 0o644 });
+    const serviceAccount = deployment.spec.template.spec.serviceAccountName;
+    const token = await rig.cluster.requestToken(NAMESPACE, serviceAccount, rig.cluster.issuer);
+    const { options, container: spec } = runArguments(deployment, docs, work, { token, caPem: rig.cluster.ca.certPem, namespace: NAMESPACE, apiserverPort: rig.cluster.port });
 
     // The webhook now registered by URL: the apiserver here has no Service network to reach it.
     const port = await freePort();
@@ -120,19 +87,9 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     const registered = await rig.kubectl(['apply', '--validate=strict', '-f', '-'], byUrl.stdout);
     assert.equal(registered.code, 0, registered.stderr);
 
-    const security = spec.securityContext;
     container = new ManagedProcess('webhook-container', join(rig.dir, 'webhook-container.log'));
     container.start(tools.podman, [
-      'run', '--rm', '--name', CONTAINER, '--network', 'host',
-      '--user', `${podSpec.securityContext.runAsUser}:${podSpec.securityContext.runAsGroup}`,
-      ...(security.readOnlyRootFilesystem ? ['--read-only'] : []),
-      ...(security.allowPrivilegeEscalation === false ? ['--security-opt', 'no-new-privileges'] : []),
-      ...(security.capabilities?.drop ?? []).flatMap((capability) => ['--cap-drop', capability]),
-      '--memory', podmanMemory(spec.resources.limits.memory),
-      ...mounts,
-      '--volume', `${account}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
-      '--env', 'KUBERNETES_SERVICE_HOST=127.0.0.1', '--env', `KUBERNETES_SERVICE_PORT=${rig.cluster.port}`,
-      spec.image,
+      'run', '--rm', '--name', CONTAINER, '--network', 'host', ...options, spec.image,
       // A pod has its own address; sharing the host's, the container listens on free loopback ports.
       ...spec.args, '--address', '127.0.0.1', '--port', String(port), '--metrics-address', '127.0.0.1', '--metrics-port', String(metricsPort),
     ], env);
