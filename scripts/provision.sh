@@ -168,15 +168,18 @@ find_aws() {
 }
 
 # --with-image (the tests, not the demo): the webhook's image is built from the repository's
-# Dockerfile and run with podman (Debian's
-# package; runc, because crun refuses cgroup v1 hybrid hosts). Its base, node:<version>-alpine,
-# is on Docker Hub, which this kind of machine cannot reach: the test builds FROM a stand-in
-# instead, laid out as the official node images are (node, npm and corepack under /usr/local)
-# on a minimal Debian from debootstrap, with this machine's own Node release and its trust
-# store (for `npm ci` in the build: some networks reach npm through a TLS proxy). Cached by version.
-NODE_BASE_VERSION="$(node -p 'process.versions.node')"
+# Dockerfile and run with podman (Debian's package; runc, because crun refuses cgroup v1 hybrid
+# hosts). Its base, node:<version>-alpine, is on Docker Hub, which this kind of machine cannot
+# reach: the test builds FROM a stand-in instead, laid out as the official node images are
+# (node, npm and corepack under /usr/local) on a minimal Debian from debootstrap, with this
+# machine's own Node release and its trust store (for `npm ci` in the build: some networks reach
+# npm through a TLS proxy). Cached by both.
 build_node_base() {
-  NODE_BASE="localhost/minio-irsa-node-standin:$NODE_BASE_VERSION-bookworm"
+  local node_version trust
+  node_version="$(node -p 'process.versions.node')"
+  trust="$(sha256sum /etc/ssl/certs/ca-certificates.crt | cut -c1-12)" \
+    || die "no trust store at /etc/ssl/certs/ca-certificates.crt: install Debian's ca-certificates"
+  NODE_BASE="localhost/minio-irsa-node-standin:$node_version-bookworm-$trust"
   apt_install podman podman "builds and runs the webhook's image in the image test"
   apt_install runc runc "podman's runtime on cgroup v1 hosts"
   apt_install debootstrap debootstrap "the stand-in base of the image test"
@@ -188,9 +191,9 @@ build_node_base() {
     mv "$PODMAN_CONF.tmp" "$PODMAN_CONF"
   fi
   if CONTAINERS_CONF="$PODMAN_CONF" podman image exists "$NODE_BASE"; then return; fi
-  local tarball="$CACHE/node-standin-v$NODE_BASE_VERSION-bookworm.tar"
+  local tarball="$CACHE/node-standin-v$node_version-bookworm-$trust.tar"
   if [ ! -f "$tarball" ]; then
-    say "building the image test's base: Debian bookworm (debootstrap) with Node $NODE_BASE_VERSION (first time only; about a minute)"
+    say "building the image test's base: Debian bookworm (debootstrap) with Node $node_version (first time only; about a minute)"
     local root="$CACHE/node-standin.tmp"
     rm -rf "$root"
     debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 \
@@ -205,7 +208,7 @@ build_node_base() {
     cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
     tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball" && rm -rf "$root"
   fi
-  CONTAINERS_CONF="$PODMAN_CONF" podman import --change 'CMD ["node"]' --change 'ENV NODE_VERSION='"$NODE_BASE_VERSION" \
+  CONTAINERS_CONF="$PODMAN_CONF" podman import --change 'CMD ["node"]' --change 'ENV NODE_VERSION='"$node_version" \
     --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
     "$tarball" "$NODE_BASE" >/dev/null 2>"$CACHE/podman-import.log" || die "podman import of $tarball failed: see $CACHE/podman-import.log"
 }
