@@ -49,10 +49,23 @@ let input = '';
 for (let i = 0; input.length < megabytes * 1024 * 1024; i++) input += deployment(i);
 const sizeMb = (input.length / 1024 / 1024).toFixed(1);
 
+const args = [bin, 'inject', '--endpoint', 'https://minio.lan:9000'];
+// BENCH_INSTRUCTIONS=1: one run under valgrind's callgrind with V8 made deterministic
+// (--predictable): instructions repeat within 0.1% where wall time varies by 10-30%; for
+// comparing two versions of the code on a busy machine (Debian package valgrind; ~80 s for 10 MB).
+if (process.env.BENCH_INSTRUCTIONS === '1') {
+  const result = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', ...args], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (result.error) throw new Error(`valgrind: ${result.error.message} (install Debian's valgrind)`);
+  const collected = /Collected : (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !collected) throw new Error(`inject under callgrind exited ${result.status}: ${result.stderr.slice(-2000)}`);
+  console.log(`inject ${sizeMb} MB of manifests: ${(Number(collected[1]) / 1e9).toFixed(3)} G instructions (callgrind, node --predictable)`);
+  process.exit(0);
+}
+
 const runs = [];
 for (let round = 0; round < 3; round++) {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, bin, 'inject', '--endpoint', 'https://minio.lan:9000'], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`inject exited ${result.status}: ${result.stderr}`);
   // Peak RSS and CPU seconds: CPU time is steadier than wall time on a busy machine.
