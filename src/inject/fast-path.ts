@@ -173,17 +173,28 @@ function renderProven(value: unknown, key: Segment, indent: number): string | un
   return sameData(readFast(text), wrapped) ? text : undefined;
 }
 
+/** A value's proven lines at one place, and the one-line placeholder the read-back puts there instead. */
+interface Proven {
+  text: string;
+  placeholder: string;
+}
+function prove(value: unknown, key: Segment, indent: number): Proven | undefined {
+  const text = renderProven(value, key, indent);
+  return text === undefined ? undefined : { text, placeholder: `${' '.repeat(indent)}${key === '-' ? '-' : `${yamlScalar(key)}:`} 0` };
+}
+
 // The same few values (frozen, shared by every pod spec of a run: core.ts) are inserted into
 // every workload of a chart: render and prove each once per place. A value that is not frozen
 // could change, so it is rendered every time.
-const rendered = new Map<unknown, Map<string, string | undefined>>();
-function block(value: unknown, key: Segment, indent: number): string | undefined {
-  if (!Object.isFrozen(value)) return renderProven(value, key, indent);
-  const byPlace = rendered.get(value) ?? new Map<string, string | undefined>();
-  rendered.set(value, byPlace);
-  const place = `${indent} ${String(key)}`;
-  if (!byPlace.has(place)) byPlace.set(place, renderProven(value, key, indent));
-  return byPlace.get(place);
+const rendered = new Map<unknown, Map<Segment, Map<number, Proven | undefined>>>();
+function block(value: unknown, key: Segment, indent: number): Proven | undefined {
+  if (!Object.isFrozen(value)) return prove(value, key, indent);
+  let byKey = rendered.get(value);
+  if (!byKey) rendered.set(value, (byKey = new Map()));
+  let byIndent = byKey.get(key);
+  if (!byIndent) byKey.set(key, (byIndent = new Map()));
+  if (!byIndent.has(indent)) byIndent.set(indent, prove(value, key, indent));
+  return byIndent.get(indent);
 }
 
 const samePath = (a: readonly Segment[], b: readonly Segment[]): boolean => a.length === b.length && a.every((segment, index) => segment === b[index]);
@@ -249,8 +260,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     if (!region || (last === '-' ? !sequenceItems(lines, region)?.length : mapEntry(lines, region, String(last)))) return undefined;
     const proven = block(insertion.value, last, region.indent);
     if (proven === undefined) return undefined;
-    const placeholder = `${' '.repeat(region.indent)}${last === '-' ? '-' : `${yamlScalar(last)}:`} 0`;
-    scope.pending.push({ after: lastContent(lines, region), order, depth: parentPath.length, text: proven, placeholder });
+    scope.pending.push({ after: lastContent(lines, region), order, depth: parentPath.length, ...proven });
     scope.insertions.push(insertion);
   }
   // Read back each pod spec's lines alone (lines outside them stay the original bytes, and new
