@@ -183,13 +183,12 @@ build_node_base() {
   apt_install podman podman "builds and runs the webhook's image in the image test"
   apt_install runc runc "podman's runtime on cgroup v1 hosts"
   apt_install debootstrap debootstrap "the stand-in base of the image test"
+  # Written every run (a few bytes): an edit here reaches machines that already have one.
+  # Containers may only lower this sandbox's rlimits, never set them to podman's defaults.
   PODMAN_CONF="$CACHE/podman/containers.conf"
-  if [ ! -f "$PODMAN_CONF" ]; then
-    mkdir -p "$CACHE/podman"
-    # Containers may only lower this sandbox's rlimits, never set them to podman's defaults.
-    printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=4096:4096"]\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$PODMAN_CONF.tmp"
-    mv "$PODMAN_CONF.tmp" "$PODMAN_CONF"
-  fi
+  mkdir -p "$CACHE/podman"
+  printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=4096:4096"]\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$PODMAN_CONF.tmp"
+  mv "$PODMAN_CONF.tmp" "$PODMAN_CONF"
   if CONTAINERS_CONF="$PODMAN_CONF" podman image exists "$NODE_BASE"; then return; fi
   local tarball="$CACHE/node-standin-v$node_version-bookworm-$trust.tar"
   if [ ! -f "$tarball" ]; then

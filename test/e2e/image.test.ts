@@ -62,6 +62,7 @@ describe('the webhook image: built from the Dockerfile, run as its Deployment sa
     work = join(rig.dir, 'image');
     mkdirSync(work);
 
+    // --layers=false: no intermediate images left behind run after run (npm ci takes seconds).
     const built = await podman(['build', '--layers=false', '--network', 'host', '--build-arg', `NODE_IMAGE=${tools.nodeBase}`, '--tag', TAG, ROOT], 15 * 60_000);
     writeFileSync(join(rig.dir, 'podman-build.log'), `${built.stdout}\n${built.stderr}`);
     assert.equal(built.code, 0, `podman build failed; see ${join(rig.dir, 'podman-build.log')}\n${built.stderr.slice(-3000)}`);
