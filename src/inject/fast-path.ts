@@ -147,6 +147,9 @@ const ANCHOR = /(?:^|[\s[{,:])&[^\s,\]}]/m;
 /** Plan with js-yaml; undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
   if (text.includes('&') && ANCHOR.test(text)) return undefined;
+  // A merge key ("<<") means something to Go's YAML and nothing to the core schema: the
+  // general path refuses it (and "<<" in a scalar costs only the slower path).
+  if (text.includes('<<')) return undefined;
   try {
     // The core schema: no timestamps or merge keys, which the general path does not have either.
     return load(text, { schema: CORE_SCHEMA });

@@ -1,7 +1,7 @@
-import { isScalar, parseAllDocuments, visit as visitYaml, type Document } from 'yaml';
+import { isScalar, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
-import { at, insertLines, readFast, type Insertion } from './fast-path.js';
+import { at, insertLines, readFast, sameData, type Insertion } from './fast-path.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
@@ -23,6 +23,8 @@ type Json = Record<string, unknown>;
 
 const emptyReport = (): InjectReport => ({ injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] });
 type Apply = (path: (string | number)[], op: PatchOperation) => void;
+/** Called with each object's name before its pod spec is planned. */
+type BeforePlan = (name: string) => void;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -39,12 +41,12 @@ function annotationsOf(value: unknown): Json {
 }
 
 /** Walks one object (a List's items too), planning and applying the patch through `apply`. */
-function visit(object: unknown, base: (string | number)[], settings: InjectionSettings, options: InjectOptions, report: InjectReport, apply: Apply): void {
+function visit(object: unknown, base: (string | number)[], settings: InjectionSettings, options: InjectOptions, report: InjectReport, apply: Apply, beforePlan?: BeforePlan): void {
   if (!isObject(object)) return;
   const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
   if (kind === 'List' || kind.endsWith('List')) {
     const items = object['items'];
-    if (Array.isArray(items)) items.forEach((item, index) => visit(item, [...base, 'items', index], settings, options, report, apply));
+    if (Array.isArray(items)) items.forEach((item, index) => visit(item, [...base, 'items', index], settings, options, report, apply, beforePlan));
     return;
   }
   const specPath = POD_SPEC_PATHS[kind];
@@ -54,6 +56,7 @@ function visit(object: unknown, base: (string | number)[], settings: InjectionSe
     return;
   }
   const name = describe(object);
+  beforePlan?.(name);
   const template = specPath.slice(0, -1);
   const annotations = { ...annotationsOf(object), ...annotationsOf(at(object, template)) };
   if (String(annotations[INJECT_ANNOTATION]) === 'false') {
@@ -193,6 +196,26 @@ function emitSafely(doc: Document): string {
   return escapeRawInQuotes(doc.toString({ lineWidth: 0 }));
 }
 
+/**
+ * Where the first merge key in the document starts: Go's YAML (kubectl) merges mappings at a
+ * plain "<<" key (or one tagged !!merge); we do not. A quoted "<<" is refused too: no object
+ * has such a field.
+ */
+function mergeKeyOffset(doc: Document): number | undefined {
+  let found: number | undefined;
+  visitYaml(doc, {
+    Pair(_key, { key }) {
+      if (!isScalar(key) || (key.value !== '<<' && key.tag !== 'tag:yaml.org,2002:merge')) return undefined;
+      found = key.range?.[0] ?? 0;
+      return visitYaml.BREAK;
+    },
+  });
+  return found;
+}
+
+/** A copy without shared parts (an alias reads as the node it names): compared by value, a change through an alias shows. */
+const unshared = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+
 function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
   const fast = injectChunkFast(text, settings, options);
   if (fast) {
@@ -202,6 +225,7 @@ function injectChunk(text: string, source: string, firstLine: number, settings: 
   }
   const docs = parseAllDocuments(text, { uniqueKeys: false });
   if (!Array.isArray(docs)) return text;
+  const lineAt = (offset: number): number => firstLine + lineBreaks(text.slice(0, offset));
   const out: string[] = [];
   let offset = 0;
   for (const [index, doc] of docs.entries()) {
@@ -209,22 +233,52 @@ function injectChunk(text: string, source: string, firstLine: number, settings: 
     if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
     const original = text.slice(offset, doc.range[2]);
     offset = doc.range[2];
-    let changed = false;
-    if (doc.contents !== null) {
-      const apply = applyToYaml(doc);
-      visit(doc.toJS({ maxAliasCount: 100 }) as unknown, [], settings, options, report, (path, op) => {
-        changed = true;
-        apply(path, op);
-      });
-    }
+    const edits: { path: (string | number)[]; op: PatchOperation }[] = [];
+    const injectedBefore = report.injected.length;
+    const data: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
+    // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
+    visit(data, [], settings, options, report, (path, op) => edits.push({ path, op }), (name) => {
+      const merge = mergeKeyOffset(doc);
+      if (merge !== undefined) throw new UsageError(`${printable(source)}:${lineAt(merge)}: ${name} uses a YAML merge key (<<), which kubectl expands by rules of its own (a later merge overrides keys before it)`, "write the merged keys out in the object (yq 'explode(.)' does it), then inject");
+    });
     // An untouched document is copied as it was, byte for byte; a changed one is re-emitted.
-    if (!changed) out.push(original);
-    else {
-      const emitted = emitSafely(doc);
-      // Only the first document of a piece can start with "---" (pieces are cut at those lines).
-      out.push(index === 0 ? emitted : `---\n${emitted}`);
+    if (edits.length === 0) {
+      out.push(original);
+      continue;
     }
+    const emitted = emitChanged(doc, data, edits, report.injected.slice(injectedBefore));
+    // Only the first document of a piece can start with "---" (pieces are cut at those lines).
+    out.push(index === 0 ? emitted : `---\n${emitted}`);
   }
   out.push(text.slice(offset));
   return out.join('');
+}
+
+/**
+ * The document with the edits made, proven to read back as the plan: the data with the edits
+ * made to a copy of it. An alias sharing a node we change (another container would read our
+ * variables), a repeated key (Go reads the last one; the edit would go into the first) or an
+ * alias on the way (the yaml library cannot edit through one) is refused, not written.
+ */
+function emitChanged(doc: Document, data: unknown, edits: readonly { path: (string | number)[]; op: PatchOperation }[], names: readonly string[]): string {
+  const refused = new UsageError(`${names.join(', ')}: inject cannot change this as written: a YAML alias (*) shares a node it changes, or a key it changes is repeated`, "write the object out without aliases (yq 'explode(.)' does it) and without repeated keys, or annotate it minio-irsa.io/inject: \"false\"");
+  let emitted: string;
+  let matches: boolean;
+  try {
+    // An alias of a node inside itself makes the data circular: no copy, refused as well.
+    const expected = unshared(data);
+    const applyExpected = applyToJson(expected);
+    const apply = applyToYaml(doc);
+    for (const { path, op } of edits) {
+      applyExpected(path, op);
+      apply(path, op);
+    }
+    emitted = emitSafely(doc);
+    const reread = parseDocument(emitted, { uniqueKeys: false });
+    matches = reread.errors.length === 0 && sameData(unshared(reread.toJS({ maxAliasCount: 100 })), expected);
+  } catch {
+    throw refused;
+  }
+  if (!matches) throw refused;
+  return emitted;
 }

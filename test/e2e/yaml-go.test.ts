@@ -112,6 +112,42 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     }
   });
 
+  it("inject keeps its promises as Go reads the manifests (aliases, merge keys, repeated keys), or refuses in words", async () => {
+    type Container = { name: string; env?: { name: string }[]; volumeMounts?: { name: string }[] };
+    type Pod = { metadata: { annotations?: Record<string, string> }; spec: { containers: Container[]; nodeSelector?: unknown } };
+    const AWS = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION'];
+    const head = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n';
+    const cases: { manifest: string; accepted: boolean }[] = [
+      // What Go reads differently from a YAML 1.2 reader, or where an edit by node would land elsewhere.
+      { manifest: `${head}  <<: {annotations: {minio-irsa.io/inject: "false"}}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`, accepted: false },
+      { manifest: `${head}spec:\n  containers:\n    - name: app\n      image: nginx\n      <<: {env: [{name: AWS_ACCESS_KEY_ID, value: x}]}\n`, accepted: false },
+      { manifest: `${head}spec:\n  containers:\n    - name: app\n      env: [{name: A, value: "1"}]\n      env: [{name: B, value: "2"}]\n`, accepted: false },
+      { manifest: `${head}  annotations: {minio-irsa.io/skip-containers: side}\nspec:\n  containers:\n    - name: app\n      env: &common [{name: A, value: "1"}]\n    - name: side\n      env: *common\n`, accepted: false },
+      { manifest: `${head}spec:\n  containers:\n    - &app {name: app, image: nginx}\n    - *app\n`, accepted: false },
+      // Sharing and repetition away from what inject changes are kept, and the rest is injected.
+      { manifest: `${head}  labels: &labels {app: web}\nspec:\n  nodeSelector: *labels\n  containers:\n    - name: app\n      image: nginx\n`, accepted: true },
+      { manifest: `${head}  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      args: ["cat <<EOF"]\n`, accepted: true },
+    ];
+    for (const { manifest, accepted } of cases) {
+      const result = await runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input: manifest });
+      if (!accepted) {
+        assert.equal(result.code, 2, `refused:\n${manifest}\n${result.stderr}`);
+        assert.equal(result.stdout, '');
+        assert.match(result.stderr, /^error: .*\n {2}fix: .*\n$/, 'one error line and its fix');
+        continue;
+      }
+      assert.equal(result.code, 0, result.stderr);
+      const [before] = goParse(manifest) as Pod[];
+      const [after] = goParse(result.stdout) as Pod[];
+      for (const [index, container] of (after?.spec.containers ?? []).entries()) {
+        const had = (before?.spec.containers[index]?.env ?? []).map((item) => item.name);
+        assert.deepEqual(container.env?.map((item) => item.name), [...had, ...AWS], `as Go reads it:\n${result.stdout}`);
+        assert.deepEqual(container.volumeMounts?.map((mount) => mount.name), ['minio-irsa-token']);
+      }
+      assert.deepEqual(after?.spec.nodeSelector, before?.spec.nodeSelector);
+    }
+  });
+
   it('pod and minio-env (kubernetes, compose) with hostile values', async () => {
     for (const value of HOSTILE) {
       sameInGoAndJs(await renderPod({ ...workload, endpoint: value }, { name: value, image: value }));

@@ -316,10 +316,41 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     assert.throws(() => injectManifests(keyed, 'k.yaml', settings), /^UsageError: Pod p: container app carries static keys/);
     assert.deepEqual(inject(keyed, true).report.injected, ['Pod p']);
   });
-  it('duplicate keys are passed through as they are (kubectl judges them), the object still injected', () => {
+  it('repeated keys away from the edit are passed through as they are (Go\'s YAML keeps the last one), the object still injected', () => {
     const { text, report } = inject('kind: Pod\nmetadata:\n  name: p\n  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      image: nginx\n');
     assert.deepEqual(report.injected, ['Pod p']);
     assert.match(text, /labels: \{ a: "1" \}\n {2}labels: \{ b: "2" \}/);
+  });
+  it('a key the edit goes into, repeated, is refused: Go reads the last one, the edit would go into the first', () => {
+    const repeated = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - {name: A, value: "1"}\n      env:\n        - {name: B, value: "2"}\n';
+    assert.throws(() => inject(repeated), /^UsageError: Pod p: inject cannot change this as written: a YAML alias \(\*\) shares a node it changes, or a key it changes is repeated$/m);
+  });
+  it('aliases: a shared node the edit changes, or one on its way, is refused in words; one it does not touch is kept', () => {
+    // The skipped container would read our variables through the alias.
+    const sharedWithSkipped = 'kind: Pod\nmetadata:\n  name: p\n  annotations: {minio-irsa.io/skip-containers: side}\nspec:\n  containers:\n    - name: app\n      env: &common\n        - {name: A, value: "1"}\n    - name: side\n      env: *common\n';
+    assert.throws(() => inject(sharedWithSkipped), /^UsageError: Pod p: inject cannot change this as written/);
+    // The yaml library cannot edit through an alias: a clear refusal, not an internal error.
+    // ... nor one inside the node it names (circular data).
+    for (const through of ['kind: Pod\nmetadata: {name: p}\nx: &c [{name: app, image: nginx}]\nspec:\n  containers: *c\n', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - &w {name: app, image: nginx}\n    - *w\n', 'kind: Pod\nmetadata: {name: p}\nspec: &s\n  containers: [{name: app}]\n  loop: *s\n']) {
+      assert.throws(() => inject(through), /^UsageError: Pod p: inject cannot change this as written/, through);
+    }
+    const untouched = inject('kind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec:\n  nodeSelector: *l\n  containers: [{name: app, image: nginx}]\n');
+    assert.deepEqual(untouched.report.injected, ['Pod p']);
+    assert.match(untouched.text, /labels: &l \{ app: a \}[\s\S]*nodeSelector: \*l/);
+  });
+  it('a merge key (<<) in an object inject plans is refused, with its line; in any other object it passes through', () => {
+    // Go's YAML merges there (a later merge overriding keys before it); the core schema does not.
+    for (const [merged, line] of [
+      ['kind: Pod\nmetadata:\n  name: p\n  <<: {annotations: {minio-irsa.io/inject: "false"}}\nspec:\n  containers:\n    - name: app\n      image: nginx\n', 4],
+      ['kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      "<<": {env: [{name: AWS_ACCESS_KEY_ID, value: x}]}\n', 8],
+      ['kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      ? !!merge x\n      : {env: []}\n', 6],
+    ] as const) {
+      assert.throws(() => inject(merged), new RegExp(`^UsageError: test\\.yaml:${line}: Pod p uses a YAML merge key \\(<<\\), which kubectl expands by rules of its own`), merged);
+    }
+    const configMap = 'kind: ConfigMap\nmetadata: {name: c}\ndata:\n  <<: {containers: "x"}\n';
+    assert.equal(inject(configMap).text, configMap);
+    const script = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      args: ["cat <<EOF"]\n';
+    assert.deepEqual(inject(script).report.injected, ['Pod p'], 'a "<<" in a value is text');
   });
   it('a syntax error names the line in the whole input and the parser\'s words', () => {
     assert.throws(() => inject('kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n  bad: [\n'), /^UsageError: test\.yaml:9 is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
