@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../../src/errors.js';
 import { injectManifests } from '../../src/inject/manifests.js';
 import { renderLitestream } from '../../src/render/litestream.js';
 import { renderMinioEnv } from '../../src/render/minio-env.js';
@@ -9,6 +10,7 @@ import { renderPod } from '../../src/render/pod.js';
 import { yamlBlock } from '../../src/render/template.js';
 import type { WorkloadSettings } from '../../src/render/workload.js';
 import { runCli } from '../helpers/cli.js';
+import { ManifestGenerator } from '../helpers/manifest-generator.js';
 import { provision } from '../rig/index.js';
 
 // Every YAML we write, read by Go's YAML parser exactly as kubectl and the apiserver read it
@@ -146,6 +148,34 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       }
       assert.deepEqual(after?.spec.nodeSelector, before?.spec.nodeSelector);
     }
+  });
+
+  it('inject over generated manifests: what Go reads of its YAML is its JSON path over what Go read of the input, or a refusal in words', () => {
+    const settings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
+    const options = { allowStaticKeys: false };
+    const generator = new ManifestGenerator(20261129);
+    let compared = 0;
+    let refused = 0;
+    for (let index = 0; index < 150; index++) {
+      const manifest = generator.manifest();
+      const read = spawnSync(provision().goyaml, [], { input: manifest, encoding: 'utf8' });
+      // What Go cannot read, kubectl refuses too: nothing to compare.
+      if (read.status !== 0) continue;
+      const before = read.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+      let output: string;
+      try {
+        output = injectManifests(manifest, 'g.yaml', settings, options).text;
+      } catch (error) {
+        assert.ok(error instanceof UsageError, `${String(error)}\n${manifest}`);
+        refused++;
+        continue;
+      }
+      // The JSON path edits the data itself: the reference for what the YAML must come to.
+      const expected = before.map((doc) => JSON.parse(injectManifests(JSON.stringify(doc), 'g.json', settings, options).text) as unknown);
+      assert.deepEqual(goParse(output), expected, `${manifest}\n--- written:\n${output}`);
+      compared++;
+    }
+    assert.ok(compared >= 100 && refused >= 10, `${compared} compared, ${refused} refused`);
   });
 
   it('pod and minio-env (kubernetes, compose) with hostile values', async () => {

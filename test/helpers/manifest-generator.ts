@@ -1,0 +1,99 @@
+// Manifests as people and charts write them, varied at random from a seed (repeatable): block
+// and flow styles, quoted keys, comments and blank lines anywhere, sequences at their key's
+// column or deeper, block, folded, kept and multi-line scalars, CRLF, document markers, opt-out
+// and skip annotations, variables and mounts already set, static keys, repeated keys and merge
+// keys. For differential tests against Go's YAML reader (kubectl's).
+
+export class ManifestGenerator {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed;
+  }
+
+  private random(): number {
+    this.state = (this.state * 1103515245 + 12345) % 2147483648;
+    return this.state / 2147483648;
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  private maybe(probability = 0.5): boolean {
+    return this.random() < probability;
+  }
+
+  /** A scalar as written after "key: " whose continuation lines are indented by `indent`. */
+  private scalar(indent: string): string {
+    return this.pick(['info', '"quoted"', "'single'", 'a b c', '"1"', 'x # comment', '"a\\tb"', 'with: colon"', '"-dash"', '|\n{I}line1\n{I}line2', '|+\n{I}kept\n\n', '>-\n{I}folded\n{I}more', '"multi\n{I}line"', 'plain\n{I}continued', '!!str tagged', '"é ü"', '""', "''", '"<<"']).replaceAll('{I}', indent);
+  }
+
+  private comment(indent: string): string {
+    return this.pick(['', `${indent}# a comment\n`, '# at column 0\n', '\n', `${indent}  # deeper\n`]);
+  }
+
+  private env(indent: string, names: readonly string[]): string {
+    if (names.length === 0) return this.pick([`${indent}env: []\n`, `${indent}env:\n`, `${indent}env: ~\n`, '']);
+    if (this.maybe(0.2)) return `${indent}env: [${names.map((name) => `{name: ${name}, value: v}`).join(', ')}]\n`;
+    const dash = this.maybe(0.3) ? indent : `${indent}  `;
+    let out = `${indent}${this.pick(['env', '"env"', "'env'"])}:${this.pick(['', ' # here'])}\n`;
+    for (const name of names) {
+      out += this.comment(dash);
+      out += this.maybe(0.15) ? `${dash}- {name: ${name}, value: v}\n` : `${dash}- name: ${name}\n${dash}  value: ${this.scalar(`${dash}    `)}\n`;
+    }
+    return out;
+  }
+
+  private container(dash: string, name: string): string {
+    const inner = `${dash}  `;
+    let out = `${dash}- name: ${name}\n${inner}image: ${this.pick(['nginx', 'litestream/litestream:0.3', '"busybox:1"'])}\n${this.comment(inner)}`;
+    if (this.maybe(0.3)) out += `${inner}args: ${this.pick(['["a", "b"]', '[x]', `\n${inner}- ${this.scalar(`${inner}    `)}\n${inner}- y`])}\n`;
+    const names = [...(this.maybe(0.6) ? ['A'] : []), ...(this.maybe(0.2) ? [this.pick(['AWS_REGION', 'AWS_ROLE_ARN', 'AWS_ACCESS_KEY_ID', 'B'])] : [])];
+    if (this.maybe(0.7)) out += this.env(inner, names);
+    if (this.maybe(0.3)) out += `${inner}volumeMounts:\n${inner}  - {name: ${this.pick(['data', 'other'])}, mountPath: ${this.pick(['/data', '/var/run/secrets/eks.amazonaws.com/serviceaccount'])}}\n`;
+    if (this.maybe(0.2)) out += `${inner}resources: {limits: {cpu: 100m}}\n`;
+    if (this.maybe(0.05)) out += `${inner}env: [{name: REPEATED, value: x}]\n`;
+    if (this.maybe(0.05)) out += `${inner}<<: {env: [{name: MERGED, value: x}]}\n`;
+    return out;
+  }
+
+  private podSpec(indent: string): string {
+    let out = this.maybe(0.3) ? `${indent}serviceAccountName: web\n` : '';
+    out += this.comment(indent);
+    if (this.maybe(0.2)) out += `${indent}initContainers:\n${this.container(this.maybe() ? indent : `${indent}  `, 'init')}`;
+    if (this.maybe(0.1)) out += `${indent}containers: [{name: app, image: nginx}${this.maybe() ? ', {name: side, image: x, env: [{name: A, value: b}]}' : ''}]\n`;
+    else {
+      out += `${indent}containers:${this.pick(['', ' # c'])}\n`;
+      const dash = this.maybe(0.4) ? indent : `${indent}  `;
+      const count = 1 + Math.floor(this.random() * 3);
+      for (const name of ['app', 'side', 'ls'].slice(0, count)) out += this.comment(dash) + this.container(dash, name);
+    }
+    if (this.maybe(0.3)) out += `${indent}volumes:\n${indent}  - name: data\n${indent}    emptyDir: {}\n`;
+    if (this.maybe(0.1)) out += `${indent}volumes: []\n`;
+    if (this.maybe(0.2)) out += `${indent}nodeSelector: {a: "b"}\n`;
+    return out + this.pick(['', `${indent}# trailing comment\n`, '\n\n', '# end\n']);
+  }
+
+  private annotations(indent: string): string {
+    const items = [
+      ...(this.maybe(0.15) ? [`minio-irsa.io/inject: ${this.pick(['"false"', 'false', '"true"'])}`] : []),
+      ...(this.maybe(0.2) ? [`minio-irsa.io/skip-containers: ${this.pick(['side', '"side,init"', 'app'])}`] : []),
+      ...(this.maybe(0.1) ? [`note: ${this.scalar(`${indent}    `)}`] : []),
+    ];
+    if (items.length === 0) return '';
+    if (this.maybe(0.3) && !items.some((item) => item.includes('\n'))) return `${indent}annotations: {${items.join(', ')}}\n`;
+    return `${indent}annotations:\n${items.map((item) => `${indent}  ${item}\n`).join('')}`;
+  }
+
+  manifest(): string {
+    const kind = this.pick(['Pod', 'Deployment', 'CronJob', 'Job']);
+    let out = `${this.pick(['', '---\n', '# Source: x\n', '--- # doc\n'])}apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: w\n${this.annotations('  ')}`;
+    if (this.maybe(0.05)) out += '  <<: {labels: {a: b}}\n';
+    if (kind === 'Pod') out += `spec:\n${this.podSpec('  ')}`;
+    else if (kind === 'CronJob') out += `spec:\n  schedule: "*/5 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n${this.annotations('          ')}          labels: {a: b}\n        spec:\n${this.podSpec('          ')}`;
+    else out += `spec:\n  template:\n    metadata:\n      labels: {app: w}\n${this.annotations('      ')}    spec:\n${this.podSpec('      ')}`;
+    if (this.maybe(0.1)) out = out.replaceAll('\n', '\r\n');
+    return this.maybe(0.05) ? `${out}...\n` : out;
+  }
+}
