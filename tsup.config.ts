@@ -23,8 +23,9 @@ const lazyChildProcess: Plugin = {
 
 // One ESM entry; every command module becomes its own chunk so that `--help` and `render`
 // load only what they use. The small libraries every command needs are bundled: loading one
-// file is much faster than resolving yaml's or commander's dozens. The heavy clients
-// (Kubernetes, MinIO, prompts, spinners) stay external and are imported lazily.
+// file is much faster than resolving yaml's or commander's dozens (js-yaml: inject, a Helm
+// post-renderer, starts as fast as render). The heavy clients (Kubernetes, MinIO, prompts,
+// spinners) stay external and are imported lazily.
 export default defineConfig({
   entry: ['src/cli.ts'],
   format: ['esm'],
@@ -35,7 +36,7 @@ export default defineConfig({
   minify: true,
   clean: true,
   dts: false,
-  noExternal: ['commander', 'chalk', 'yaml', 'fast-xml-parser'],
+  noExternal: ['commander', 'chalk', 'yaml', 'fast-xml-parser', 'js-yaml'],
   esbuildPlugins: [lazyChildProcess],
   // Bundled CommonJS code calls require() for Node built-ins.
   banner: { js: "import { createRequire as __irsaCreateRequire } from 'node:module'; const require = __irsaCreateRequire(import.meta.url);" },

@@ -1,4 +1,4 @@
-// Cold-start wall time of `minio-irsa --help` and `minio-irsa render pod` against `node -e 0`.
+// Cold-start wall time of `minio-irsa --help`, `render pod` and `inject` against `node -e 0`.
 // Every run is a fresh process. Cases are interleaved round by round so that load on a
 // shared machine hits all of them alike; prints medians and the ratio to bare Node
 // (target <= 1.3). BENCH_RUNS sets the rounds (default 21).
@@ -11,6 +11,8 @@ const cases = {
   'node -e 0': ['-e', '0'],
   'minio-irsa --help': [bin, '--help'],
   'minio-irsa render pod': [bin, 'render', 'pod', '--endpoint', 'https://minio.lan:9000', '--service-account', 'web'],
+  // A Helm post-renderer starts it on every install: its start is render's (stdin here is empty).
+  'minio-irsa inject': [bin, 'inject', '--endpoint', 'https://minio.lan:9000'],
 };
 
 function time(args) {

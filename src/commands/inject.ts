@@ -55,7 +55,7 @@ export async function injectCommand(paths: string[], flags: InjectFlags): Promis
   for (const file of await inputs(paths)) {
     const source = file === '-' ? 'stdin' : file;
     const text = file === '-' ? await readBoundedStdin(MAX_INPUT_BYTES, 'manifests') : (await readBoundedFile(file, MAX_INPUT_BYTES, 'manifests', 'pass manifest files, directories, or - for stdin')).text;
-    const result = injectManifests(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
+    const result = await injectManifests(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
     if (result.text.trim() !== '') outputs.push(result.text);
     for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) for (const item of result.report[key]) total[key].push(item);
     total.passedThrough += result.report.passedThrough;

@@ -47,5 +47,5 @@ export async function renderLitestream(
   const bare = await renderYaml('litestream/statefulset.yaml', { ...vars, config });
   // The wiring is the inject core's, as for inject and the webhook (its YAML parsers load only here: render pod starts fast).
   const { injectManifests } = await import('../inject/manifests.js');
-  return injectManifests(bare, 'litestream.yaml', injectionSettingsFor(settings)).text;
+  return (await injectManifests(bare, 'litestream.yaml', injectionSettingsFor(settings))).text;
 }

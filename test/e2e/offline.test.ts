@@ -73,6 +73,25 @@ describe('minio-irsa offline', () => {
     }
   });
 
+  it('inject loads its general path (the yaml library, ~10 ms of a start) only for a document the fast path leaves', async () => {
+    const traced = async (manifest: string): Promise<string> => {
+      const trace = join(scratchDir('irsa-'), 'imports');
+      writeFileSync(trace, '');
+      const result = await runCli(['inject', '--endpoint', 'https://minio.lan:9000'], { input: manifest, nodeArgs: ['--import', join(ROOT, 'test/helpers/trace-imports.mjs')], env: { TRACE_IMPORTS_FILE: trace } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^injected 1 /m);
+      return readFileSync(trace, 'utf8');
+    };
+    // The built files that hold the yaml library (one of its error messages is in them).
+    const yamlFiles = readdirSync(join(ROOT, 'dist')).filter((file) => file.endsWith('.js') && readFileSync(join(ROOT, 'dist', file), 'utf8').includes('Map keys must be unique'));
+    assert.ok(yamlFiles.length > 0, 'the yaml library is in dist/');
+    const loadsYaml = (trace: string): boolean => yamlFiles.some((file) => trace.includes(file));
+    const block = await traced('kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx\n');
+    assert.match(block, /dist\/cli\.js/, 'the trace must see imports at all');
+    assert.equal(loadsYaml(block), false, 'block style: the fast path alone');
+    assert.equal(loadsYaml(await traced('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n')), true, 'flow style where lines go: the general path');
+  });
+
   it('role-arn derives the known vector and reads it from logs on stdin', async () => {
     assert.equal((await runCli(['role-arn', '--isolation', 'prefix'])).stdout, 'arn:minio:iam:::role/oxnUw3DAuQF1uggjXGxI2AmW8IA\n');
     assert.equal((await runCli(['role-arn'])).stdout, 'arn:minio:iam:::role/minio-irsa-claim-based\n', 'bucket isolation: the claim-based placeholder');

@@ -14,8 +14,8 @@ const envOf = (container: Pod['spec']['containers'][number] | undefined) => Obje
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  serviceAccountName: web\n  containers:\n    - name: app\n      image: nginx\n';
 
 describe('inject core', () => {
-  it('adds the projected token volume, its read-only mount and the five variables', () => {
-    const { text, report } = inject(POD);
+  it('adds the projected token volume, its read-only mount and the five variables', async () => {
+    const { text, report } = (await inject(POD));
     const pod = parse(text) as Pod;
     assert.deepEqual(report.injected, ['Pod apps/p']);
     assert.deepEqual(envOf(pod.spec.containers[0]), {
@@ -29,14 +29,14 @@ describe('inject core', () => {
     assert.deepEqual(pod.spec.volumes?.[0]?.projected?.sources[0]?.serviceAccountToken, { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' });
   });
 
-  it('is idempotent: an injected manifest comes out byte for byte the same', () => {
-    const once = inject(POD).text;
-    const twice = inject(once);
+  it('is idempotent: an injected manifest comes out byte for byte the same', async () => {
+    const once = (await inject(POD)).text;
+    const twice = (await inject(once));
     assert.equal(twice.text, once);
     assert.deepEqual(twice.report.unchanged, ['Pod apps/p']);
   });
 
-  it('every pod spec of a run shares the same frozen values; a partial list is its own', () => {
+  it('every pod spec of a run shares the same frozen values; a partial list is its own', async () => {
     const first = planInjection({ containers: [{ name: 'a' }] }, {}, settings).patch;
     const second = planInjection({ containers: [{ name: 'b', image: 'x' }] }, {}, settings).patch;
     assert.equal(first.length, 3);
@@ -51,7 +51,7 @@ describe('inject core', () => {
     assert.notEqual(planInjection({ containers: [{ name: 'a' }] }, {}, { ...settings }).patch[0]?.value, first[0]?.value, 'other settings, other values');
   });
 
-  it('never overrides a variable or a mount the user set, and says so', () => {
+  it('never overrides a variable or a mount the user set, and says so', async () => {
     const spec = { containers: [{ name: 'app', env: [{ name: 'AWS_REGION', value: 'eu-west-1' }], volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount' }] }] };
     const { patch, notes } = planInjection(spec, {}, settings);
     assert.ok(!patch.some((op) => JSON.stringify(op.value).includes('"AWS_REGION"')));
@@ -59,34 +59,34 @@ describe('inject core', () => {
     assert.deepEqual(notes, ['container app: AWS_REGION kept as the manifest sets it', 'container app: /var/run/secrets/eks.amazonaws.com/serviceaccount already mounts mine; left as it is']);
   });
 
-  it('reaches init containers, skips the containers named in the annotation', () => {
+  it('reaches init containers, skips the containers named in the annotation', async () => {
     const text = 'kind: Pod\nmetadata:\n  name: p\n  annotations: {minio-irsa.io/skip-containers: "proxy"}\nspec:\n  initContainers: [{name: init, image: a}]\n  containers: [{name: app, image: b}, {name: proxy, image: c}]\n';
-    const pod = parse(inject(text).text) as Pod;
+    const pod = parse((await inject(text)).text) as Pod;
     assert.equal(envOf(pod.spec.initContainers?.[0])['AWS_ROLE_ARN'], settings.roleArn);
     assert.equal(envOf(pod.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn);
     assert.equal(pod.spec.containers[1]?.env, undefined);
   });
 
-  it('refuses containers that carry static keys unless allowed', () => {
+  it('refuses containers that carry static keys unless allowed', async () => {
     const text = 'kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]}]\n';
-    assert.throws(() => inject(text), (error: unknown) => error instanceof UsageError && /Deployment d: container app carries static keys/.test(error.message));
-    assert.deepEqual(inject(text, true).report.injected, ['Deployment d']);
+    await assert.rejects(async () => inject(text), (error: unknown) => error instanceof UsageError && /Deployment d: container app carries static keys/.test(error.message));
+    assert.deepEqual((await inject(text, true)).report.injected, ['Deployment d']);
     const litestream = text.replace('AWS_ACCESS_KEY_ID', 'LITESTREAM_ACCESS_KEY_ID');
-    assert.throws(() => inject(litestream), /carries static keys/, "litestream's own keys win over the token too");
+    await assert.rejects(async () => inject(litestream), /carries static keys/, "litestream's own keys win over the token too");
   });
 
-  it('leaves an opted-out object alone, byte for byte', () => {
+  it('leaves an opted-out object alone, byte for byte', async () => {
     const text = 'kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata:\n      annotations: {minio-irsa.io/inject: "false"}\n    spec:\n      containers: [{name: app}]\n';
-    const result = inject(text);
+    const result = (await inject(text));
     assert.equal(result.text, text);
     assert.deepEqual(result.report.optedOut, ['Deployment d']);
   });
 
-  it('finds the pod template of every workload kind, and passes other objects through', () => {
+  it('finds the pod template of every workload kind, and passes other objects through', async () => {
     const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].map((kind) => `kind: ${kind}\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      containers: [{name: app}]\n`);
     kinds.push('kind: CronJob\nmetadata: {name: x}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: app}]\n');
     kinds.push('kind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n');
-    const { text, report } = inject(kinds.join('---\n'));
+    const { text, report } = (await inject(kinds.join('---\n')));
     assert.equal(report.injected.length, 6);
     assert.equal(report.passedThrough, 1);
     const docs = parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, unknown>);
@@ -94,30 +94,30 @@ describe('inject core', () => {
     assert.deepEqual(docs[6], { kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
   });
 
-  it('keeps comments and key order', () => {
+  it('keeps comments and key order', async () => {
     const text = '# top\nkind: Pod # the kind\nmetadata:\n  name: p\nspec:\n  # containers below\n  containers:\n    - name: app # main\n      image: nginx\n  restartPolicy: Never\n';
-    const out = inject(text).text;
+    const out = (await inject(text)).text;
     for (const comment of ['# top', '# the kind', '# containers below', '# main']) assert.ok(out.includes(comment), comment);
     assert.ok(out.indexOf('restartPolicy') > out.indexOf('containers'), 'order kept');
   });
 
-  it('reads List objects and JSON, and writes JSON back as JSON', () => {
+  it('reads List objects and JSON, and writes JSON back as JSON', async () => {
     const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [JSON.parse(JSON.stringify(parse(POD)))] });
-    const { text, report } = inject(list);
+    const { text, report } = (await inject(list));
     assert.deepEqual(report.injected, ['Pod apps/p']);
     const parsed = JSON.parse(text) as { items: Pod[] };
     assert.equal(envOf(parsed.items[0]?.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn);
   });
 
-  it('bad YAML is one line naming the source and the line', () => {
-    assert.throws(() => inject('kind: Service\nmetadata: {name: s}\n---\nkind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
+  it('bad YAML is one line naming the source and the line', async () => {
+    await assert.rejects(async () => inject('kind: Service\nmetadata: {name: s}\n---\nkind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML/.test(error.message));
   });
 });
 
 describe('inject core: MinIO\'s CA from a ConfigMap', () => {
   const withCa: InjectionSettings = { ...settings, caConfigMap: 'minio-ca' };
-  it('mounts it read-only and names it for the SDKs and Node; SSL_CERT_FILE (which replaces the roots) only for litestream', () => {
-    const pod = parse(inject(POD).text) as Pod;
+  it('mounts it read-only and names it for the SDKs and Node; SSL_CERT_FILE (which replaces the roots) only for litestream', async () => {
+    const pod = parse((await inject(POD)).text) as Pod;
     assert.equal(pod.spec.volumes?.length, 1, 'no CA without the setting');
     const spec = { containers: [{ name: 'app', image: 'nginx' }, { name: 'litestream', image: 'litestream/litestream:0.5' }] };
     const { patch } = planInjection(spec, {}, withCa);
@@ -141,10 +141,10 @@ describe('inject core: MinIO\'s CA from a ConfigMap', () => {
     ]);
   });
 
-  it('is idempotent with the CA too, and adds only the CA to a pod injected without it', () => {
-    const once = injectManifests(POD, 't.yaml', withCa, { allowStaticKeys: false }).text;
-    assert.equal(injectManifests(once, 't.yaml', withCa, { allowStaticKeys: false }).text, once);
-    const before = inject(POD).text;
+  it('is idempotent with the CA too, and adds only the CA to a pod injected without it', async () => {
+    const once = (await injectManifests(POD, 't.yaml', withCa, { allowStaticKeys: false })).text;
+    assert.equal((await injectManifests(once, 't.yaml', withCa, { allowStaticKeys: false })).text, once);
+    const before = (await inject(POD)).text;
     const { patch } = planInjection((parse(before) as { spec: Record<string, unknown> }).spec, {}, withCa);
     assert.deepEqual(patch.map((op) => op.path.join('/')), ['volumes/-', 'containers/0/env/-', 'containers/0/env/-', 'containers/0/volumeMounts/-']);
   });
@@ -163,8 +163,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
     ['a timestamp-looking value and a merge-looking key stay text', 'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    built: 2001-12-14\nspec:\n  containers:\n    - name: app\n      image: nginx\n      env:\n        - name: SINCE\n          value: 2001-12-14t21:59:43.10-05:00\n'],
   ];
   for (const [label, manifest] of shapes) {
-    it(`${label}: the same data as planned, the original lines untouched`, () => {
-      const { text, report } = inject(manifest);
+    it(`${label}: the same data as planned, the original lines untouched`, async () => {
+      const { text, report } = (await inject(manifest));
       assert.equal(report.injected.length, 1, label);
       const before = parse(manifest) as Record<string, unknown>;
       const after = parse(text) as Record<string, unknown>;
@@ -172,7 +172,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
       const spec = specs(after);
       for (const container of [...(spec.initContainers ?? []), ...spec.containers]) assert.equal(envOf(container)['AWS_ROLE_ARN'], settings.roleArn, `${label}: ${container.name}`);
       assert.ok(spec.volumes?.some((volume) => volume.name === TOKEN_VOLUME));
-      assert.deepEqual(parse(inject(text).text), after, 'idempotent');
+      assert.deepEqual(parse((await inject(text)).text), after, 'idempotent');
       // Everything that was there is still there, unchanged.
       assert.equal(JSON.stringify(specs(before).containers.map((c) => c.name)), JSON.stringify(spec.containers.map((c) => c.name)));
       const unchanged = (was: object, now: object, ours: string[], where: string) => {
@@ -192,12 +192,12 @@ describe('inject fast path (lines inserted into the original text)', () => {
     });
   }
 
-  it('a flow collection whose last line sits left of its key: js-yaml reads it, nothing is inserted into it, the general path refuses it', () => {
+  it('a flow collection whose last line sits left of its key: js-yaml reads it, nothing is inserted into it, the general path refuses it', async () => {
     for (const manifest of [
       'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n  nodeSelector: {a: "x",\nb: y}\n',
       'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    args: ["x",\n  "y"]\n',
     ]) {
-      assert.throws(() => inject(manifest), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML: Flow (map|sequence) in block collection must be sufficiently indented/.test(error.message), manifest);
+      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && /^test\.yaml:\d+ is not valid YAML: Flow (map|sequence) in block collection must be sufficiently indented/.test(error.message), manifest);
     }
   });
 
@@ -229,9 +229,10 @@ describe('inject fast path (lines inserted into the original text)', () => {
     'kind: Pod\nmetadata: {name: nested}\nspec:\n  extra:\n    containers: not these\n    volumes: nor these\n  containers:\n    - name: a\n      probe:\n        env: deeper\n        volumeMounts: deeper\n      env:\n        - name: A\n          value: "1"\n',
     'kind: List\nmetadata: {name: two}\nitems:\n  - kind: Pod\n    metadata: {name: one}\n    spec:\n      containers:\n        - name: a\n  - kind: Pod\n    metadata: {name: two}\n    spec:\n      containers:\n        - name: b\n',
   ];
-  it('puts every line in its place (a snapshot of each layout before and after)', () => {
-    const shown = layouts.map((manifest) => {
-      const { text, report } = inject(manifest);
+  it('puts every line in its place (a snapshot of each layout before and after)', async () => {
+    const shown: string[] = [];
+    for (const manifest of layouts) {
+      const { text, report } = await inject(manifest);
       assert.equal(report.injected.length, manifest.includes('{name: two}') ? 2 : 1, manifest);
       const kept = manifest.split('\n');
       let at = -1;
@@ -239,8 +240,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
         at = text.split('\n').indexOf(line, at + 1);
         assert.ok(at >= 0, `the line "${line}" is kept verbatim and in order`);
       }
-      return `### in\n${manifest}### out\n${text}`;
-    });
+      shown.push(`### in\n${manifest}### out\n${text}`);
+    }
     matchSnapshot('inject-layouts', shown.join(''));
   });
 
@@ -297,106 +298,106 @@ describe('inject fast path (lines inserted into the original text)', () => {
 });
 
 describe('inject over manifests: kinds, JSON, errors, the general path', () => {
-  it('the general path keeps a trailing comment, quotes only the scalar YAML 1.1 would read differently, cleans comments', () => {
-    const { text } = inject('# the head\u2028of the pod\n\n# the pod\u2028itself\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: [\'a\u2028b\']}]\n# the end\u2028of the pod\n');
+  it('the general path keeps a trailing comment, quotes only the scalar YAML 1.1 would read differently, cleans comments', async () => {
+    const { text } = (await inject('# the head\u2028of the pod\n\n# the pod\u2028itself\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: [\'a\u2028b\']}]\n# the end\u2028of the pod\n'));
     assert.match(text, /^# the head of the pod\n\n# the pod itself\nkind: Pod\n/);
     assert.ok(!/[\u2028\u0085]/.test(text), 'no raw line separator left');
     assert.match(text, /args: \[ "a\\u2028b" \]/);
     assert.match(text, /\{ name: app, image: nginx,/, 'other scalars keep their plain style');
     assert.match(text, /\n# the end of the pod\n$/);
   });
-  it('in one piece of text, a document the general path leaves alone is copied byte for byte', () => {
+  it('in one piece of text, a document the general path leaves alone is copied byte for byte', async () => {
     const untouched = '# kept   as is\nkind: ConfigMap\nmetadata: {name:   c}\n';
-    const { text, report } = inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n...\n${untouched}`);
+    const { text, report } = (await inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n...\n${untouched}`));
     assert.deepEqual(report.injected, ['Pod p']);
     assert.ok(text.endsWith(`...\n${untouched}`), text);
   });
-  it('static keys are refused unless allowed, also when no options are given', () => {
+  it('static keys are refused unless allowed, also when no options are given', async () => {
     const keyed = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - name: AWS_ACCESS_KEY_ID\n          value: x\n';
-    assert.throws(() => injectManifests(keyed, 'k.yaml', settings), /^UsageError: Pod p: container app carries static keys/);
-    assert.deepEqual(inject(keyed, true).report.injected, ['Pod p']);
+    await assert.rejects(async () => injectManifests(keyed, 'k.yaml', settings), /^UsageError: Pod p: container app carries static keys/);
+    assert.deepEqual((await inject(keyed, true)).report.injected, ['Pod p']);
   });
-  it('repeated keys away from the edit are passed through as they are (Go\'s YAML keeps the last one), the object still injected', () => {
-    const { text, report } = inject('kind: Pod\nmetadata:\n  name: p\n  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      image: nginx\n');
+  it('repeated keys away from the edit are passed through as they are (Go\'s YAML keeps the last one), the object still injected', async () => {
+    const { text, report } = (await inject('kind: Pod\nmetadata:\n  name: p\n  labels: {a: "1"}\n  labels: {b: "2"}\nspec:\n  containers:\n    - name: app\n      image: nginx\n'));
     assert.deepEqual(report.injected, ['Pod p']);
     assert.match(text, /labels: \{ a: "1" \}\n {2}labels: \{ b: "2" \}/);
   });
-  it('a key the edit goes into, repeated, is refused: Go reads the last one, the edit would go into the first', () => {
+  it('a key the edit goes into, repeated, is refused: Go reads the last one, the edit would go into the first', async () => {
     const repeated = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - {name: A, value: "1"}\n      env:\n        - {name: B, value: "2"}\n';
-    assert.throws(() => inject(repeated), (error: UsageError) => {
+    await assert.rejects(async () => inject(repeated), (error: UsageError) => {
       assert.equal(error.message, 'Pod p: inject cannot change this as written: a YAML alias (*) shares a node it changes, or a key it changes is repeated');
       assert.equal(error.hint, 'write the object out without aliases (yq \'explode(.)\' does it) and without repeated keys, or annotate it minio-irsa.io/inject: "false"');
       return true;
     });
   });
-  it('aliases: a shared node the edit changes, or one on its way, is refused in words; one it does not touch is kept', () => {
+  it('aliases: a shared node the edit changes, or one on its way, is refused in words; one it does not touch is kept', async () => {
     // The skipped container would read our variables through the alias.
     const sharedWithSkipped = 'kind: Pod\nmetadata:\n  name: p\n  annotations: {minio-irsa.io/skip-containers: side}\nspec:\n  containers:\n    - name: app\n      env: &common\n        - {name: A, value: "1"}\n    - name: side\n      env: *common\n';
-    assert.throws(() => inject(sharedWithSkipped), /^UsageError: Pod p: inject cannot change this as written/);
+    await assert.rejects(async () => inject(sharedWithSkipped), /^UsageError: Pod p: inject cannot change this as written/);
     // The yaml library cannot edit through an alias: a clear refusal, not an internal error.
     // ... nor one inside the node it names (circular data).
     for (const through of ['kind: Pod\nmetadata: {name: p}\nx: &c [{name: app, image: nginx}]\nspec:\n  containers: *c\n', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - &w {name: app, image: nginx}\n    - *w\n', 'kind: Pod\nmetadata: {name: p}\nspec: &s\n  containers: [{name: app}]\n  loop: *s\n']) {
-      assert.throws(() => inject(through), /^UsageError: Pod p: inject cannot change this as written/, through);
+      await assert.rejects(async () => inject(through), /^UsageError: Pod p: inject cannot change this as written/, through);
     }
-    const untouched = inject('kind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec:\n  nodeSelector: *l\n  containers: [{name: app, image: nginx}]\n');
+    const untouched = (await inject('kind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec:\n  nodeSelector: *l\n  containers: [{name: app, image: nginx}]\n'));
     assert.deepEqual(untouched.report.injected, ['Pod p']);
     assert.match(untouched.text, /labels: &l \{ app: a \}[\s\S]*nodeSelector: \*l/);
   });
-  it('a merge key (<<) in an object inject plans is refused, with its line; in any other object it passes through', () => {
+  it('a merge key (<<) in an object inject plans is refused, with its line; in any other object it passes through', async () => {
     // Go's YAML merges there (a later merge overriding keys before it); the core schema does not.
     for (const [merged, line] of [
       ['kind: Pod\nmetadata:\n  name: p\n  <<: {annotations: {minio-irsa.io/inject: "false"}}\nspec:\n  containers:\n    - name: app\n      image: nginx\n', 4],
       ['kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      "<<": {env: [{name: AWS_ACCESS_KEY_ID, value: x}]}\n', 8],
       ['kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      ? !!merge x\n      : {env: []}\n', 6],
     ] as const) {
-      assert.throws(() => inject(merged), new RegExp(`^UsageError: test\\.yaml:${line}: Pod p uses a YAML merge key \\(<<\\), which kubectl expands by rules of its own`), merged);
+      await assert.rejects(async () => inject(merged), new RegExp(`^UsageError: test\\.yaml:${line}: Pod p uses a YAML merge key \\(<<\\), which kubectl expands by rules of its own`), merged);
     }
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\ndata:\n  <<: {containers: "x"}\n';
-    assert.equal(inject(configMap).text, configMap);
+    assert.equal((await inject(configMap)).text, configMap);
     const script = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      args: ["cat <<EOF"]\n';
-    assert.deepEqual(inject(script).report.injected, ['Pod p'], 'a "<<" in a value is text');
+    assert.deepEqual((await inject(script)).report.injected, ['Pod p'], 'a "<<" in a value is text');
   });
-  it('a syntax error names the line in the whole input and the parser\'s words', () => {
-    assert.throws(() => inject('kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n  bad: [\n'), /^UsageError: test\.yaml:9 is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
+  it('a syntax error names the line in the whole input and the parser\'s words', async () => {
+    await assert.rejects(async () => inject('kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n  bad: [\n'), /^UsageError: test\.yaml:9 is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
   });
-  it('a typed list (DeploymentList) is walked; a kind that only starts with "List" is not a list; a Pod without a spec passes through', () => {
+  it('a typed list (DeploymentList) is walked; a kind that only starts with "List" is not a list; a Pod without a spec passes through', async () => {
     const typed = 'apiVersion: apps/v1\nkind: DeploymentList\nitems:\n  - kind: Deployment\n    metadata: {name: d}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: nginx\n';
-    assert.deepEqual(inject(typed).report.injected, ['Deployment d']);
+    assert.deepEqual((await inject(typed)).report.injected, ['Deployment d']);
     const listener = 'kind: Listener\nmetadata: {name: l}\nitems:\n  - kind: Pod\n    spec:\n      containers: [{name: a}]\n';
-    const passed = inject(listener).report;
+    const passed = (await inject(listener)).report;
     assert.deepEqual([passed.injected, passed.passedThrough], [[], 1]);
-    const bare = inject('kind: Pod\nmetadata: {name: p}\n# containers: none yet\n').report;
+    const bare = (await inject('kind: Pod\nmetadata: {name: p}\n# containers: none yet\n')).report;
     assert.deepEqual([bare.injected, bare.passedThrough], [[], 1]);
   });
 
-  it('JSON: appends to existing lists and adds missing ones', () => {
+  it('JSON: appends to existing lists and adds missing ones', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', env: [{ name: 'X', value: '1' }], volumeMounts: [] }, { name: 'b' }], volumes: [{ name: 'data', emptyDir: {} }] } };
-    const out = JSON.parse(inject(JSON.stringify(pod)).text) as Pod;
+    const out = JSON.parse((await inject(JSON.stringify(pod))).text) as Pod;
     assert.deepEqual(out.spec.containers[0]?.env?.map((item) => item.name), ['X', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION']);
     assert.deepEqual(out.spec.containers[1]?.env?.length, 5);
     assert.deepEqual(out.spec.volumes?.map((volume) => volume.name), ['data', TOKEN_VOLUME]);
     assert.equal(out.spec.containers[0]?.volumeMounts?.length, 1);
   });
 
-  it('static keys are refused with the way out', () => {
+  it('static keys are refused with the way out', async () => {
     const keyed = 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env: [{name: AWS_ACCESS_KEY_ID, value: AKIA}]\n';
-    assert.throws(() => inject(keyed), (error: unknown) => error instanceof UsageError && /Pod p: container app carries static keys/.test(error.message) && /minio-irsa\.io\/inject: "false"/.test(error.hint ?? '') && /--allow-static-keys/.test(error.hint ?? ''));
+    await assert.rejects(async () => inject(keyed), (error: unknown) => error instanceof UsageError && /Pod p: container app carries static keys/.test(error.message) && /minio-irsa\.io\/inject: "false"/.test(error.hint ?? '') && /--allow-static-keys/.test(error.hint ?? ''));
   });
 
-  it('a YAML error names the line in the whole input, in a later document too', () => {
+  it('a YAML error names the line in the whole input, in a later document too', async () => {
     const text = 'kind: ConfigMap\nmetadata: {name: c}\n---\nkind: Pod\nspec:\n  containers: [\n    {name: a\n';
-    assert.throws(() => inject(text), (error: unknown) => error instanceof UsageError && /^test\.yaml:8 is not valid YAML/.test(error.message));
-    assert.throws(() => inject('kind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:4 is not valid YAML/.test(error.message));
+    await assert.rejects(async () => inject(text), (error: unknown) => error instanceof UsageError && /^test\.yaml:8 is not valid YAML/.test(error.message));
+    await assert.rejects(async () => inject('kind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:4 is not valid YAML/.test(error.message));
   });
 
-  it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', () => {
+  it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', async () => {
     const flow = '# leading comment\nkind: Pod\nmetadata:\n  name: p\n  annotations: {note: "a\\u2028b"}\nspec:\n  containers: [{name: app, image: nginx}]  # trailing\n';
-    const { text } = inject(flow);
+    const { text } = (await inject(flow));
     assert.ok(text.startsWith('# leading comment\n'), text);
     assert.match(text, /# trailing/);
     assert.match(text, /"a\\u2028b"/);
     assert.ok(!text.includes('\u2028'));
-    const second = inject(`kind: ConfigMap\nmetadata: {name: c}\n---\n${flow}`).text;
+    const second = (await inject(`kind: ConfigMap\nmetadata: {name: c}\n---\n${flow}`)).text;
     assert.equal(second.match(/^---$/gm)?.length, 1, 'one separator between the two documents');
   });
 });

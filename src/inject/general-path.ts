@@ -1,0 +1,128 @@
+import { isScalar, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { escapeRawInQuotes, printable } from '../encode.js';
+import { UsageError } from '../errors.js';
+import type { InjectionSettings, PatchOperation } from './core.js';
+import { sameData } from './fast-path.js';
+import { applyToJson, lineBreaks, READ_DIFFERENTLY, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
+
+// inject's general path, for what the fast path leaves (flow style where lines go, anchors,
+// characters YAML 1.1 reads as line breaks, repeated keys): the yaml library parses keeping
+// comments and order, the edits are made to its nodes, and a changed document is re-emitted
+// and must read back as the plan. A module of its own: the yaml library is loaded only when
+// a document needs it (about 10 ms of every start).
+
+const READ_DIFFERENTLY_ALL = new RegExp(READ_DIFFERENTLY.source, 'g');
+
+function applyToYaml(doc: Document): Apply {
+  return (prefix, op) => {
+    const path = [...prefix, ...op.path];
+    if (path[path.length - 1] === '-') doc.addIn(path.slice(0, -1), doc.createNode(op.value));
+    else doc.setIn(path, doc.createNode(op.value));
+  };
+}
+
+/** The parser's first line without its "at line N, column M:", which counts from the document, not the input. */
+function withoutPosition(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * A re-emitted document that Go's YAML (kubectl, the apiserver) reads as we do: the yaml
+ * library writes U+0085, U+2028 and U+2029 raw, which YAML 1.1 takes as line breaks. Scalars
+ * holding them are double-quoted and the characters escaped; comments lose them.
+ */
+function emitSafely(doc: Document): string {
+  // The document and every node hold comments the same way; one cleaner for all of them.
+  const cleanComments = (holder: { comment?: string | null; commentBefore?: string | null }): void => {
+    if (holder.comment) holder.comment = holder.comment.replace(READ_DIFFERENTLY_ALL, ' ');
+    if (holder.commentBefore) holder.commentBefore = holder.commentBefore.replace(READ_DIFFERENTLY_ALL, ' ');
+  };
+  cleanComments(doc);
+  visitYaml(doc, (_key, node) => {
+    cleanComments(node as { comment?: string | null; commentBefore?: string | null });
+    if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
+  });
+  return escapeRawInQuotes(doc.toString({ lineWidth: 0 }));
+}
+
+/** One piece of the text (splitDocuments) through the general path: parsed keeping comments, re-emitted where changed. */
+export function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  if (!Array.isArray(docs)) return text;
+  const lineAt = (offset: number): number => firstLine + lineBreaks(text.slice(0, offset));
+  const out: string[] = [];
+  let offset = 0;
+  for (const [index, doc] of docs.entries()) {
+    const error = doc.errors[0];
+    if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
+    const original = text.slice(offset, doc.range[2]);
+    offset = doc.range[2];
+    const edits: { path: (string | number)[]; op: PatchOperation }[] = [];
+    const injectedBefore = report.injected.length;
+    const data: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
+    // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
+    visit(data, [], settings, options, report, (path, op) => edits.push({ path, op }), (name) => {
+      const merge = mergeKeyOffset(doc);
+      if (merge !== undefined) throw new UsageError(`${printable(source)}:${lineAt(merge)}: ${name} uses a YAML merge key (<<), which kubectl expands by rules of its own (a later merge overrides keys before it)`, "write the merged keys out in the object (yq 'explode(.)' does it), then inject");
+    });
+    // An untouched document is copied as it was, byte for byte; a changed one is re-emitted.
+    if (edits.length === 0) {
+      out.push(original);
+      continue;
+    }
+    const emitted = emitChanged(doc, data, edits, report.injected.slice(injectedBefore));
+    // Only the first document of a piece can start with "---" (pieces are cut at those lines).
+    out.push(index === 0 ? emitted : `---\n${emitted}`);
+  }
+  out.push(text.slice(offset));
+  return out.join('');
+}
+
+/**
+ * Where the first merge key in the document starts: Go's YAML (kubectl) merges mappings at a
+ * plain "<<" key (or one tagged !!merge); we do not. A quoted "<<" is refused too: no object
+ * has such a field.
+ */
+function mergeKeyOffset(doc: Document): number | undefined {
+  let found: number | undefined;
+  visitYaml(doc, {
+    Pair(_key, { key }) {
+      if (!isScalar(key) || (key.value !== '<<' && key.tag !== 'tag:yaml.org,2002:merge')) return undefined;
+      found = key.range?.[0] ?? 0;
+      return visitYaml.BREAK;
+    },
+  });
+  return found;
+}
+
+/** A copy without shared parts (an alias reads as the node it names): compared by value, a change through an alias shows. */
+const unshared = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+
+/**
+ * The document with the edits made, proven to read back as the plan: the data with the edits
+ * made to a copy of it. An alias sharing a node we change (another container would read our
+ * variables), a repeated key (Go reads the last one; the edit would go into the first) or an
+ * alias on the way (the yaml library cannot edit through one) is refused, not written.
+ */
+function emitChanged(doc: Document, data: unknown, edits: readonly { path: (string | number)[]; op: PatchOperation }[], names: readonly string[]): string {
+  const refused = new UsageError(`${names.join(', ')}: inject cannot change this as written: a YAML alias (*) shares a node it changes, or a key it changes is repeated`, "write the object out without aliases (yq 'explode(.)' does it) and without repeated keys, or annotate it minio-irsa.io/inject: \"false\"");
+  let emitted: string;
+  let matches: boolean;
+  try {
+    // An alias of a node inside itself makes the data circular: no copy, refused as well.
+    const expected = unshared(data);
+    const applyExpected = applyToJson(expected);
+    const apply = applyToYaml(doc);
+    for (const { path, op } of edits) {
+      applyExpected(path, op);
+      apply(path, op);
+    }
+    emitted = emitSafely(doc);
+    const reread = parseDocument(emitted, { uniqueKeys: false });
+    matches = reread.errors.length === 0 && sameData(unshared(reread.toJS({ maxAliasCount: 100 })), expected);
+  } catch {
+    throw refused;
+  }
+  if (!matches) throw refused;
+  return emitted;
+}
