@@ -58,6 +58,7 @@ const TARGETS: Record<string, string[] | Target> = {
   'src/checks/workload.ts': { tests: ['doctor-logic.test.ts'], only: ['inspectPodSpec', 'parseWorkloadRef'] },
   'src/inject/core.ts': ['inject.test.ts', 'webhook.test.ts'],
   'src/inject/manifests.ts': ['inject.test.ts'],
+  'src/inject/general-path.ts': ['inject.test.ts'],
   'src/inject/fast-path.ts': ['inject.test.ts'],
   'src/webhook/opt-in.ts': ['webhook.test.ts'],
   'src/webhook/admission.ts': ['webhook.test.ts'],
