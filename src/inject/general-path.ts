@@ -61,8 +61,10 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const injectedBefore = report.injected.length;
     const data: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
     // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
+    // Looked for once per document (a List plans each of its items).
+    let merge: number | undefined | null = null;
     visit(data, [], settings, options, report, (path, op) => edits.push({ path, op }), (name) => {
-      const merge = mergeKeyOffset(doc);
+      if (merge === null) merge = mergeKeyOffset(doc);
       if (merge !== undefined) throw new UsageError(`${printable(source)}:${lineAt(merge)}: ${name} uses a YAML merge key (<<), which kubectl expands by rules of its own (a later merge overrides keys before it)`, "write the merged keys out in the object (yq 'explode(.)' does it), then inject");
     });
     // An untouched document is copied as it was, byte for byte; a changed one is re-emitted.
