@@ -3,7 +3,7 @@ import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
 import { sameData } from './fast-path.js';
-import { applyToJson, lineBreaks, READ_DIFFERENTLY, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
+import { applyToJson, lineBreaks, READ_DIFFERENTLY, refuseInexactNumbers, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
 
 // inject's general path, for what the fast path leaves (flow style where lines go, anchors,
 // characters YAML 1.1 reads as line breaks, repeated keys): the yaml library parses keeping
@@ -72,7 +72,9 @@ export function injectChunk(text: string, source: string, firstLine: number, set
       out.push(original);
       continue;
     }
-    const emitted = emitChanged(doc, data, edits, report.injected.slice(injectedBefore));
+    const names = report.injected.slice(injectedBefore);
+    refuseInexactNumbers(data, names.join(', '), 'write the object in block style (edited in place, its numbers kept as written)');
+    const emitted = emitChanged(doc, data, edits, names);
     // Only the first document of a piece can start with "---" (pieces are cut at those lines).
     out.push(index === 0 ? emitted : `---\n${emitted}`);
   }

@@ -85,6 +85,25 @@ export function applyToJson(root: unknown): Apply {
   };
 }
 
+/** The first integer in the data beyond what a double holds exactly (read from text, it may already differ from what was written). */
+function inexactNumber(value: unknown, seen = new WeakSet<object>()): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? value : undefined;
+  // Aliases share nodes, and may make the data circular: each node once.
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  for (const item of Object.values(value)) {
+    const found = inexactNumber(item, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Refuses data that inject would write back with a number changed (Go reads int64 fields exactly). */
+export function refuseInexactNumbers(data: unknown, where: string, otherwise: string): void {
+  const found = inexactNumber(data);
+  if (found !== undefined) throw new UsageError(`${where}: a number near ${found} is beyond what inject writes back exactly (integers up to 2^53): it would change`, `keep numbers within ±9007199254740991, or ${otherwise}`);
+}
+
 /** JSON manifests start with an object or a list; everything else is read as YAML. */
 function isJsonText(text: string): boolean {
   const first = text.trimStart()[0];
@@ -101,6 +120,8 @@ export async function injectManifests(text: string, source: string, settings: In
   } catch (error) {
     throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
   }
+  // Every object is written back: a number a double cannot hold would come out changed.
+  refuseInexactNumbers(value, printable(source), 'pass the manifests as YAML (block style is edited in place, its numbers kept as written)');
   const objects = Array.isArray(value) ? value : [value];
   objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
   return { text: `${escapeRawInQuotes(JSON.stringify(value, null, 2))}\n`, report };

@@ -343,6 +343,18 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     assert.deepEqual(untouched.report.injected, ['Pod p']);
     assert.match(untouched.text, /labels: &l \{ app: a \}[\s\S]*nodeSelector: \*l/);
   });
+  it('an integer beyond 2^53 is kept as written by the fast path; the general path and JSON, which write numbers anew, refuse it', async () => {
+    const big = 'activeDeadlineSeconds: 9007199254740993';
+    const block = (await inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  ${big}\n  containers:\n    - name: app\n`)).text;
+    assert.match(block, new RegExp(`\\n  ${big}\\n`));
+    await assert.rejects(inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  ${big}\n  containers: [{name: app}]\n`), (error: UsageError) => {
+      assert.equal(error.message, 'Pod p: a number near 9007199254740992 is beyond what inject writes back exactly (integers up to 2^53): it would change');
+      assert.equal(error.hint, 'keep numbers within ±9007199254740991, or write the object in block style (edited in place, its numbers kept as written)');
+      return true;
+    });
+    await assert.rejects(inject('{"kind": "ConfigMap", "data": {"n": "1"}, "x": [-9007199254740993]}'), /^UsageError: test\.yaml: a number near -9007199254740992 is beyond/);
+    assert.match((await inject('{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"n": 9007199254740991, "containers": [{"name": "a"}]}}')).text, /"n": 9007199254740991,/, 'the largest exact integer is fine');
+  });
   it('a merge key (<<) in an object inject plans is refused, with its line; in any other object it passes through', async () => {
     // Go's YAML merges there (a later merge overriding keys before it); the core schema does not.
     for (const [merged, line] of [
