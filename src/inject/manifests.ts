@@ -195,5 +195,3 @@ function injectChunkFast(text: string, settings: InjectionSettings, options: Inj
   const result = insertLines(text, planned, insertions);
   return result === undefined ? undefined : { text: result, report };
 }
-
-
