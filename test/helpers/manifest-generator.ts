@@ -2,7 +2,8 @@
 // and flow styles, quoted keys, comments and blank lines anywhere, sequences at their key's
 // column or deeper, block, folded, kept and multi-line scalars, CRLF, document markers, opt-out
 // and skip annotations, variables and mounts already set, static keys, repeated keys and merge
-// keys. For differential tests against Go's YAML reader (kubectl's).
+// keys; Lists and two-document streams. For differential tests against Go's YAML reader
+// (kubectl's).
 
 export class ManifestGenerator {
   private state: number;
@@ -86,7 +87,17 @@ export class ManifestGenerator {
     return `${indent}annotations:\n${items.map((item) => `${indent}  ${item}\n`).join('')}`;
   }
 
+  /** One document (sometimes a List of one, or two documents in one stream). */
   manifest(): string {
+    const draw = this.random();
+    if (draw < 0.1) {
+      const lines = this.object().replace(/^(---.*|# Source.*)\r?\n/, '').split(/\r?\n/).filter(Boolean);
+      return `apiVersion: v1\nkind: List\nitems:\n${lines.map((line, index) => `${index === 0 ? '  - ' : '    '}${line}\n`).join('')}`;
+    }
+    return draw < 0.2 ? `${this.object()}\n---\n${this.object()}` : this.object();
+  }
+
+  private object(): string {
     const kind = this.pick(['Pod', 'Deployment', 'CronJob', 'Job']);
     let out = `${this.pick(['', '---\n', '# Source: x\n', '--- # doc\n'])}apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: w\n${this.annotations('  ')}`;
     if (this.maybe(0.05)) out += '  <<: {labels: {a: b}}\n';
