@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { readBoundedFile, readBoundedStdin } from '../fs-safe.js';
-import { injectManifests, type InjectReport } from '../inject/manifests.js';
+import { emptyReport, injectManifests, mergeReport } from '../inject/manifests.js';
 import { loadProfile, resolveSettings, type FlagValues } from '../profile.js';
 import { injectionSettingsFor } from '../render/workload.js';
 import { INJECTION_SETTINGS } from '../settings.js';
@@ -50,15 +50,14 @@ export async function injectCommand(paths: string[], flags: InjectFlags): Promis
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(INJECTION_SETTINGS, flags, profile);
   const injection = injectionSettingsFor(settings);
-  const total: InjectReport = { injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] };
+  const total = emptyReport();
   const outputs: string[] = [];
   for (const file of await inputs(paths)) {
     const source = file === '-' ? 'stdin' : file;
     const text = file === '-' ? await readBoundedStdin(MAX_INPUT_BYTES, 'manifests') : (await readBoundedFile(file, MAX_INPUT_BYTES, 'manifests', 'pass manifest files, directories, or - for stdin')).text;
     const result = await injectManifests(text, source, injection, { allowStaticKeys: Boolean(flags.allowStaticKeys) });
     if (result.text.trim() !== '') outputs.push(result.text);
-    for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) for (const item of result.report[key]) total[key].push(item);
-    total.passedThrough += result.report.passedThrough;
+    mergeReport(total, result.report);
   }
   writeOut(outputs.map((text, index) => (index === 0 || text.startsWith('---') ? text : `---\n${text}`)).join(''));
   for (const note of total.notes) logger.warn(note);

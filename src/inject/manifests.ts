@@ -20,7 +20,7 @@ export interface InjectReport {
 
 type Json = Record<string, unknown>;
 
-const emptyReport = (): InjectReport => ({ injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] });
+export const emptyReport = (): InjectReport => ({ injected: [], unchanged: [], optedOut: [], passedThrough: 0, notes: [] });
 export type Apply = (path: (string | number)[], op: PatchOperation) => void;
 /** Called with each object's name before its pod spec is planned. */
 type BeforePlan = (name: string) => void;
@@ -157,8 +157,9 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
   return { text: out.join(''), report };
 }
 
-function mergeReport(into: InjectReport, from: InjectReport): void {
-  for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) into[key].push(...from[key]);
+/** Adds one report to another (item by item: a report can be longer than a call's arguments may be). */
+export function mergeReport(into: InjectReport, from: InjectReport): void {
+  for (const key of ['injected', 'unchanged', 'optedOut', 'notes'] as const) for (const item of from[key]) into[key].push(item);
   into.passedThrough += from.passedThrough;
 }
 

@@ -36,6 +36,8 @@ function sameInGoAndJs(text: string): unknown[] {
 
 const HOSTILE = ['a\u2028evil: true', 'a\u2029evil: true', 'a\u0085evil: true', 'x\nevil: true', '\u0080\u009f\u007f', 'on', 'no', 'y', '~', '"quoted"', "it's", '#comment', '- item', '{a: 1}', 'tab\tx', '\ufeffbom'];
 
+const injection = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
+
 const workload: WorkloadSettings = {
   endpoint: 'https://minio.lan:9000',
   region: undefined,
@@ -100,16 +102,15 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
   });
 
   it('inject re-emits a manifest holding line-break characters (values, keys, comments) as Go reads it, in YAML and JSON', async () => {
-    const settings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
     for (const brk of ['\u2028', '\u2029', '\u0085', '\ufeff', '\u009b']) {
       const manifest = `# note${brk}evil: true\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    plain: a${brk}evil\n    "k${brk}x": "v"\nspec:\n  containers:\n    - name: app # c${brk}evil: 1\n      image: nginx\n      args: ["a${brk}b"]\n`;
-      const yaml = (await injectManifests(manifest, 'm.yaml', settings, { allowStaticKeys: false })).text;
+      const yaml = (await injectManifests(manifest, 'm.yaml', injection, { allowStaticKeys: false })).text;
       const [pod] = sameInGoAndJs(yaml) as { metadata: { annotations: Record<string, string> }; spec: { containers: { args: string[]; env: unknown[] }[] } }[];
       assert.equal(pod?.metadata.annotations['plain'], `a${brk}evil`);
       assert.equal(pod?.metadata.annotations[`k${brk}x`], 'v');
       assert.deepEqual(pod?.spec.containers[0]?.args, [`a${brk}b`]);
       assert.equal(pod?.spec.containers[0]?.env.length, 5);
-      const json = (await injectManifests(JSON.stringify(jsParse(manifest)[0]), 'm.json', settings, { allowStaticKeys: false })).text;
+      const json = (await injectManifests(JSON.stringify(jsParse(manifest)[0]), 'm.json', injection, { allowStaticKeys: false })).text;
       assert.deepEqual(sameInGoAndJs(json), [JSON.parse(json)]);
     }
   });
@@ -151,7 +152,6 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
   });
 
   it('inject over generated manifests: what Go reads of its YAML is its JSON path over what Go read of the input, or a refusal in words', async () => {
-    const settings = { roleArn: 'arn:minio:iam:::role/x', endpoint: 'https://minio.lan:9000', region: 'us-east-1', audience: 'sts.amazonaws.com', tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', tokenExpiration: 3600 };
     const options = { allowStaticKeys: false };
     const generator = new ManifestGenerator(20261129);
     let compared = 0;
@@ -164,7 +164,7 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       const before = read.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown);
       let output: string;
       try {
-        output = (await injectManifests(manifest, 'g.yaml', settings, options)).text;
+        output = (await injectManifests(manifest, 'g.yaml', injection, options)).text;
       } catch (error) {
         assert.ok(error instanceof UsageError, `${String(error)}\n${manifest}`);
         refused++;
@@ -172,7 +172,7 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       }
       // The JSON path edits the data itself: the reference for what the YAML must come to.
       const expected: unknown[] = [];
-      for (const doc of before) expected.push(JSON.parse((await injectManifests(JSON.stringify(doc), 'g.json', settings, options)).text) as unknown);
+      for (const doc of before) expected.push(JSON.parse((await injectManifests(JSON.stringify(doc), 'g.json', injection, options)).text) as unknown);
       assert.deepEqual(goParse(output), expected, `${manifest}\n--- written:\n${output}`);
       compared++;
     }
