@@ -13,6 +13,12 @@ import { applyToJson, lineBreaks, READ_DIFFERENTLY, refuseInexactNumbers, visit,
 
 const READ_DIFFERENTLY_ALL = new RegExp(READ_DIFFERENTLY.source, 'g');
 
+/** One operation of the plan, at its place in the document. */
+interface Edit {
+  path: (string | number)[];
+  op: PatchOperation;
+}
+
 function applyToYaml(doc: Document): Apply {
   return (prefix, op) => {
     const path = [...prefix, ...op.path];
@@ -57,7 +63,7 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
     const original = text.slice(offset, doc.range[2]);
     offset = doc.range[2];
-    const edits: { path: (string | number)[]; op: PatchOperation }[] = [];
+    const edits: Edit[] = [];
     const injectedBefore = report.injected.length;
     const data: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
     // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
@@ -108,7 +114,7 @@ const unshared = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?
  * variables), a repeated key (Go reads the last one; the edit would go into the first) or an
  * alias on the way (the yaml library cannot edit through one) is refused, not written.
  */
-function emitChanged(doc: Document, data: unknown, edits: readonly { path: (string | number)[]; op: PatchOperation }[], names: readonly string[]): string {
+function emitChanged(doc: Document, data: unknown, edits: readonly Edit[], names: readonly string[]): string {
   const refused = new UsageError(`${names.join(', ')}: inject cannot change this as written: a YAML alias (*) shares a node it changes, or a key it changes is repeated`, "write the object out without aliases (yq 'explode(.)' does it) and without repeated keys, or annotate it minio-irsa.io/inject: \"false\"");
   let emitted: string;
   let matches: boolean;
