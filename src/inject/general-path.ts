@@ -1,4 +1,4 @@
-import { isScalar, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { CST, isScalar, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
@@ -25,6 +25,33 @@ function applyToYaml(doc: Document): Apply {
     if (path[path.length - 1] === '-') doc.addIn(path.slice(0, -1), doc.createNode(op.value));
     else doc.setIn(path, doc.createNode(op.value));
   };
+}
+
+/**
+ * Whether adding a line break at the end of the text changes what Go's YAML (kubectl) reads:
+ * when it ends in a block scalar (| or >) with nothing but white space after it, Go reads a
+ * last line without a line break as having none (JavaScript's readers add one), and a |+
+ * scalar keeps every line break that follows.
+ */
+export function endsInBlockScalar(text: string): boolean {
+  let last: { offset: number; text: string; chomping: string } | undefined;
+  const note = (token: CST.Token | null | undefined): void => {
+    if (token?.type !== 'block-scalar' || (last && token.offset <= last.offset)) return;
+    const header = token.props.find((prop): prop is CST.SourceToken => prop.type === 'block-scalar-header');
+    last = { offset: token.offset, text: CST.stringify(token), chomping: header?.source.replace(/[^+-]/g, '') ?? '' };
+  };
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    note(token.value);
+    CST.visit(token, (item) => {
+      note(item.key);
+      note(item.value);
+    });
+  }
+  // A header alone (no line after it) reads as empty either way.
+  if (!last || !/[\n\r]/.test(last.text) || text.slice(last.offset + last.text.length).trim() !== '') return false;
+  // Keep (+): every line break counts. Clip: only its last line's own. Strip (-): none.
+  return last.chomping === '+' || (last.chomping === '' && !/[\n\r]$/.test(last.text));
 }
 
 /** The parser's first line without its "at line N, column M:", which counts from the document, not the input. */

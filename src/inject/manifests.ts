@@ -137,6 +137,15 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
   const out: string[] = [];
   let line = 1;
   let general: typeof import('./general-path.js') | undefined;
+  if (text !== '' && !/[\n\r]$/.test(text)) {
+    // Every output ends with a line break (another file's documents may follow). Adding it
+    // changes nothing Kubernetes reads, unless the text ends in a block scalar.
+    general = await import('./general-path.js');
+    if (general.endsInBlockScalar(splitDocuments(text).at(-1) ?? text)) {
+      throw new UsageError(`${printable(source)} ends in a block scalar (| or >) with no line break after its last line: Kubernetes reads that scalar without a final line break, which inject's output cannot keep`, 'end the file with a line break, or write that scalar with |- or >- (no final line break)');
+    }
+    text += '\n';
+  }
   for (const chunk of splitDocuments(text)) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
       // An object has a line that starts with a key (a "---" line starts with "-").

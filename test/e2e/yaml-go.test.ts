@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../../src/errors.js';
@@ -11,6 +13,7 @@ import { yamlBlock } from '../../src/render/template.js';
 import type { WorkloadSettings } from '../../src/render/workload.js';
 import { runCli } from '../helpers/cli.js';
 import { ManifestGenerator } from '../helpers/manifest-generator.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { provision } from '../rig/index.js';
 
 // Every YAML we write, read by Go's YAML parser exactly as kubectl and the apiserver read it
@@ -149,6 +152,27 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       }
       assert.deepEqual(after?.spec.nodeSelector, before?.spec.nodeSelector);
     }
+  });
+
+  it('inject over files that end without a line break: Go reads each document as its file says, or the file is refused in words', async () => {
+    const dir = scratchDir('irsa-eof-');
+    const pod = (tail: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: ${tail}`;
+    writeFileSync(join(dir, 'a.yaml'), pod('last'));
+    writeFileSync(join(dir, 'b.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}');
+    writeFileSync(join(dir, 'c.yaml'), '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}');
+    const joined = await runCli(['inject', '--endpoint', 'https://minio.lan:9000', join(dir, 'a.yaml'), join(dir, 'b.yaml'), join(dir, 'c.yaml')]);
+    assert.equal(joined.code, 0, joined.stderr);
+    const docs = goParse(joined.stdout) as { kind: string; metadata: { name: string }; spec?: { containers: { env: { name: string; value: string }[] }[] } }[];
+    assert.deepEqual(docs.map((doc) => doc.metadata.name), ['p', 'c', 'd'], joined.stdout);
+    assert.deepEqual(docs[0]?.spec?.containers[0]?.env[0], { name: 'A', value: 'last' });
+    assert.equal(docs[0]?.spec?.containers[0]?.env.length, 6);
+    // Go reads this value as "block" (no line break after it); the output cannot keep that.
+    writeFileSync(join(dir, 'block.yaml'), pod('|\n            block'));
+    assert.deepEqual(goParse(pod('|\n            block')), goParse(pod('|-\n            block')));
+    const refused = await runCli(['inject', '--endpoint', 'https://minio.lan:9000', join(dir, 'block.yaml')]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^error: .*block\.yaml ends in a block scalar .*\n {2}fix: end the file with a line break, .*\n$/);
   });
 
   it('inject over generated manifests: what Go reads of its YAML is its JSON path over what Go read of the input, or a refusal in words', async () => {

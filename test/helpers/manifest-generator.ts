@@ -2,7 +2,7 @@
 // and flow styles, quoted keys, comments and blank lines anywhere, sequences at their key's
 // column or deeper, block, folded, kept and multi-line scalars, CRLF, document markers, opt-out
 // and skip annotations, variables and mounts already set, static keys, repeated keys and merge
-// keys; Lists and two-document streams. For differential tests against Go's YAML reader
+// keys; Lists and two-document streams; no final line break. For differential tests against Go's YAML reader
 // (kubectl's).
 
 export class ManifestGenerator {
@@ -73,7 +73,7 @@ export class ManifestGenerator {
     if (this.maybe(0.3)) out += `${indent}volumes:\n${indent}  - name: data\n${indent}    emptyDir: {}\n`;
     if (this.maybe(0.1)) out += `${indent}volumes: []\n`;
     if (this.maybe(0.2)) out += `${indent}nodeSelector: {a: "b"}\n`;
-    return out + this.pick(['', `${indent}# trailing comment\n`, '\n\n', '# end\n']);
+    return out + this.pick(['', `${indent}# trailing comment\n`, '\n\n', '# end\n', `${indent}subdomain: |\n${indent}  block at the end\n`]);
   }
 
   private annotations(indent: string): string {
@@ -90,11 +90,13 @@ export class ManifestGenerator {
   /** One document (sometimes a List of one, or two documents in one stream). */
   manifest(): string {
     const draw = this.random();
+    let text: string;
     if (draw < 0.1) {
       const lines = this.object().replace(/^(---.*|# Source.*)\r?\n/, '').split(/\r?\n/).filter(Boolean);
-      return `apiVersion: v1\nkind: List\nitems:\n${lines.map((line, index) => `${index === 0 ? '  - ' : '    '}${line}\n`).join('')}`;
-    }
-    return draw < 0.2 ? `${this.object()}\n---\n${this.object()}` : this.object();
+      text = `apiVersion: v1\nkind: List\nitems:\n${lines.map((line, index) => `${index === 0 ? '  - ' : '    '}${line}\n`).join('')}`;
+    } else text = draw < 0.2 ? `${this.object()}\n---\n${this.object()}` : this.object();
+    // A file need not end with a line break (Go then reads a closing block scalar without one).
+    return this.maybe(0.15) ? text.replace(/\r?\n$/, '') : text;
   }
 
   private object(): string {

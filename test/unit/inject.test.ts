@@ -402,6 +402,22 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     await assert.rejects(async () => inject('kind: Pod\nspec:\n  containers: [\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:4 is not valid YAML/.test(error.message));
   });
 
+  it('input without a final line break: the output has one; refused where that changes a block scalar the text ends in', async () => {
+    const pod = (tail: string) => `${POD}      env:\n        - name: A\n          value: ${tail}`;
+    for (const [tail, value] of [['plain', 'plain'], ['|-\n            stripped', 'stripped'], ['|\n            line\n# comment', 'line\n']]) {
+      const { text } = await inject(pod(tail));
+      assert.ok(text.endsWith('\n'), text);
+      assert.equal(envOf((parse(text) as Pod).spec.containers[0])['A'], value);
+    }
+    for (const tail of ['|\n            line', '>\n            folded', '|+\n            kept\n\n  ']) {
+      await assert.rejects(
+        async () => inject(pod(tail)),
+        (error: unknown) => error instanceof UsageError && /^test\.yaml ends in a block scalar \(\| or >\) with no line break after its last line/.test(error.message) && /end the file with a line break/.test(error.hint ?? ''),
+        tail,
+      );
+    }
+  });
+
   it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', async () => {
     const flow = '# leading comment\nkind: Pod\nmetadata:\n  name: p\n  annotations: {note: "a\\u2028b"}\nspec:\n  containers: [{name: app, image: nginx}]  # trailing\n';
     const { text } = (await inject(flow));
