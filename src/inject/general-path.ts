@@ -3,7 +3,7 @@ import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
 import { sameData } from './fast-path.js';
-import { applyToJson, lineBreaks, READ_DIFFERENTLY, refuseInexactNumbers, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
+import { applyToJson, exhaustedStack, lineBreaks, READ_DIFFERENTLY, refuseInexactNumbers, tooDeep, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
 
 // inject's general path, for what the fast path leaves (flow style where lines go, anchors,
 // characters YAML 1.1 reads as line breaks, repeated keys): the yaml library parses keeping
@@ -87,6 +87,7 @@ export function injectChunk(text: string, source: string, firstLine: number, set
   let offset = 0;
   for (const [index, doc] of docs.entries()) {
     const error = doc.errors[0];
+    if (error && exhaustedStack(error.message)) throw tooDeep(source);
     if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
     const original = text.slice(offset, doc.range[2]);
     offset = doc.range[2];

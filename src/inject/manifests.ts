@@ -112,7 +112,19 @@ function isJsonText(text: string): boolean {
 
 /** The manifests with every pod template injected; async only to load the general path when a document needs it. */
 export async function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): Promise<{ text: string; report: InjectReport }> {
-  if (!isJsonText(text)) return injectYaml(text, source, settings, options);
+  try {
+    return await (isJsonText(text) ? injectJson(text, source, settings, options) : injectYaml(text, source, settings, options));
+  } catch (error) {
+    if (error instanceof RangeError && exhaustedStack(error.message)) throw tooDeep(source);
+    throw error;
+  }
+}
+
+// The parsers and the walks over the data recurse: values nested thousands deep (Go reads up to 10000) exhaust the stack.
+export const exhaustedStack = (message: string): boolean => /maximum call stack/i.test(message);
+export const tooDeep = (source: string): UsageError => new UsageError(`${printable(source)} nests values deeper than inject can follow (a few thousand levels)`, 'nest values less deeply');
+
+function injectJson(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
   const report = emptyReport();
   let value: unknown;
   try {

@@ -404,7 +404,7 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
 
   it('input without a final line break: the output has one; refused where that changes a block scalar the text ends in', async () => {
     const pod = (tail: string) => `${POD}      env:\n        - name: A\n          value: ${tail}`;
-    for (const [tail, value] of [['plain', 'plain'], ['|-\n            stripped', 'stripped'], ['|\n            line\n# comment', 'line\n']]) {
+    for (const [tail, value] of [['plain', 'plain'], ['|-\n            stripped', 'stripped'], ['|\n            line\n# comment', 'line\n']] as const) {
       const { text } = await inject(pod(tail));
       assert.ok(text.endsWith('\n'), text);
       assert.equal(envOf((parse(text) as Pod).spec.containers[0])['A'], value);
@@ -416,6 +416,17 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
         tail,
       );
     }
+  });
+
+  it('values nested deeper than the walks can follow are refused in words, in JSON and YAML', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const json = (depth: number) => `{"kind": "Pod", "spec": {"containers": [{"name": "a", "args": ${nested(depth)}}]}}`;
+    const manifests = [json(20000), `kind: Pod\nspec:\n  containers:\n    - name: a\n      args: ${nested(20000)}\n`];
+    for (const manifest of manifests) {
+      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && error.message === 'test.yaml nests values deeper than inject can follow (a few thousand levels)', manifest.slice(0, 20));
+    }
+    const { report } = await inject(json(1000));
+    assert.equal(report.injected.length, 1, 'a thousand levels are followed');
   });
 
   it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', async () => {
