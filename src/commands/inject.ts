@@ -46,6 +46,11 @@ async function inputs(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
+/** What goes between two files' documents: "---", or "..." before a file that starts with a directive (%YAML), which may only follow the end of a document. */
+function separatorBefore(text: string): string {
+  return /^(?:[ \t]*(?:#.*)?\r?\n)*%/.test(text) ? '...\n' : '---\n';
+}
+
 export async function injectCommand(paths: string[], flags: InjectFlags): Promise<void> {
   const profile = await loadProfile(flags.config);
   const settings = await resolveSettings(INJECTION_SETTINGS, flags, profile);
@@ -59,7 +64,7 @@ export async function injectCommand(paths: string[], flags: InjectFlags): Promis
     if (result.text.trim() !== '') outputs.push(result.text);
     mergeReport(total, result.report);
   }
-  writeOut(outputs.map((text, index) => (index === 0 || text.startsWith('---') ? text : `---\n${text}`)).join(''));
+  writeOut(outputs.map((text, index) => `${index === 0 || text.startsWith('---') ? '' : separatorBefore(text)}${text}`).join(''));
   for (const note of total.notes) logger.warn(note);
   logger.info(
     `injected ${total.injected.length}${total.injected.length ? ` (${total.injected.slice(0, 5).join(', ')}${total.injected.length > 5 ? `, and ${total.injected.length - 5} more` : ''})` : ''}; already injected ${total.unchanged.length}; opted out ${total.optedOut.length}; other objects passed through ${total.passedThrough}`,

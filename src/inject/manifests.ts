@@ -160,8 +160,8 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
   }
   for (const chunk of splitDocuments(text)) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
-      // An object has a line that starts with a key (a "---" line starts with "-").
-      if (/^[^#\s-]/m.test(chunk)) report.passedThrough += 1;
+      // An object has a line that starts with a key: not "---", "...", a comment or a directive (%).
+      if (/^(?!\.\.\.(?:[ \t\r]|$))[^#%\s-]/m.test(chunk)) report.passedThrough += 1;
       out.push(chunk);
     } else {
       const fast = injectChunkFast(chunk, settings, options);
