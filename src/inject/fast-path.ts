@@ -246,7 +246,9 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   if (!lines) return undefined;
   const root: Region = { start: 0, end: raw.length, indent: 0 };
   const scopes: Scope[] = [];
-  let parent: { path: Segment[]; region: Region | undefined } | undefined;
+  // The parent node of the last insertion: its region, the line its new lines follow, and
+  // whether it is a block sequence with items (what "-" appends to).
+  let parent: { path: Segment[]; region: Region | undefined; after: number; sequence: boolean } | undefined;
   for (const [order, insertion] of insertions.entries()) {
     let scope = scopes[scopes.length - 1];
     if (!scope || !samePath(scope.path, insertion.scope)) {
@@ -258,12 +260,15 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     const last = insertion.path[insertion.path.length - 1] as Segment;
     // Consecutive values often go into one parent (the variables of one container): find it once.
     const parentPath = insertion.path.slice(0, -1);
-    if (!parent || !samePath(parent.path, parentPath)) parent = { path: parentPath, region: locate(lines, root, parentPath, { region: scope.region, depth: scope.path.length }) };
+    if (!parent || !samePath(parent.path, parentPath)) {
+      const region = locate(lines, root, parentPath, { region: scope.region, depth: scope.path.length });
+      parent = { path: parentPath, region, after: region ? lastContent(lines, region) : -1, sequence: region !== undefined && Boolean(sequenceItems(lines, region)?.length) };
+    }
     const region = parent.region;
-    if (!region || (last === '-' ? !sequenceItems(lines, region)?.length : mapEntry(lines, region, String(last)))) return undefined;
+    if (!region || (last === '-' ? !parent.sequence : mapEntry(lines, region, String(last)))) return undefined;
     const proven = block(insertion.value, last, region.indent);
     if (proven === undefined) return undefined;
-    scope.pending.push({ after: lastContent(lines, region), order, depth: parentPath.length, ...proven });
+    scope.pending.push({ after: parent.after, order, depth: parentPath.length, ...proven });
     scope.insertions.push(insertion);
   }
   // Read back each pod spec's lines alone (lines outside them stay the original bytes, and new
@@ -284,10 +289,17 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
 export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  // Sequences by index: Object.keys would make a string of every index.
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) if (!sameData(a[index], b[index])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
   const keysA = Object.keys(a);
   if (keysA.length !== Object.keys(b).length) return false;
-  return keysA.every((key) => Object.hasOwn(b, key) && sameData((a as Json)[key], (b as Json)[key]));
+  for (const key of keysA) if (!Object.hasOwn(b, key) || !sameData((a as Json)[key], (b as Json)[key])) return false;
+  return true;
 }
 
 /** The value at `path`, or undefined where the path leaves the data. */
