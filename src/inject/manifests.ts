@@ -149,6 +149,9 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
   const out: string[] = [];
   let line = 1;
   let general: typeof import('./general-path.js') | undefined;
+  // Carriage returns alone (old Mac line ends) are line breaks to Go's YAML and js-yaml, but
+  // not to the yaml library or our line model: written as line feeds, which Go reads the same.
+  if (text.includes('\r') && /\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, '\n');
   if (text !== '' && !/[\n\r]$/.test(text)) {
     // Every output ends with a line break (another file's documents may follow). Adding it
     // changes nothing Kubernetes reads, unless the text ends in a block scalar.

@@ -162,11 +162,15 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     writeFileSync(join(dir, 'c.yaml'), '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}');
     // A directive may only follow a document's end ("..."): joined after "---" it would be read as a document of its own.
     writeFileSync(join(dir, 'd.yaml'), '# directive\n%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: e}\n...\n');
-    const joined = await runCli(['inject', '--endpoint', 'https://minio.lan:9000', ...['a', 'b', 'c', 'd', 'b'].map((name) => join(dir, `${name}.yaml`))]);
+    // Carriage returns alone as line ends (Go and js-yaml read them as line breaks; the yaml library does not).
+    writeFileSync(join(dir, 'e.yaml'), pod('"a\r            b"').replace('{name: p}', '{name: q}').replaceAll('\n', '\r'));
+    const joined = await runCli(['inject', '--endpoint', 'https://minio.lan:9000', ...['a', 'b', 'c', 'd', 'b', 'e'].map((name) => join(dir, `${name}.yaml`))]);
     assert.equal(joined.code, 0, joined.stderr);
     const docs = goParse(joined.stdout) as { kind: string; metadata: { name: string }; spec?: { containers: { env: { name: string; value: string }[] }[] } }[];
-    assert.deepEqual(docs.map((doc) => doc.metadata.name), ['p', 'c', 'd', 'e', 'c'], joined.stdout);
-    assert.match(joined.stderr, /injected 1 \(Pod p\); already injected 0; opted out 0; other objects passed through 4$/m);
+    assert.deepEqual(docs.map((doc) => doc.metadata.name), ['p', 'c', 'd', 'e', 'c', 'q'], joined.stdout);
+    assert.match(joined.stderr, /injected 2 \(Pod p, Pod q\); already injected 0; opted out 0; other objects passed through 4$/m);
+    assert.deepEqual(docs[5]?.spec?.containers[0]?.env[0], { name: 'A', value: 'a b' });
+    assert.equal(docs[5]?.spec?.containers[0]?.env.length, 6);
     assert.deepEqual(docs[0]?.spec?.containers[0]?.env[0], { name: 'A', value: 'last' });
     assert.equal(docs[0]?.spec?.containers[0]?.env.length, 6);
     // Go reads this value as "block" (no line break after it); the output cannot keep that.
