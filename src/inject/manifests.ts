@@ -149,19 +149,7 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
   const out: string[] = [];
   let line = 1;
   let general: typeof import('./general-path.js') | undefined;
-  // Carriage returns alone (old Mac line ends) are line breaks to Go's YAML and js-yaml, but
-  // not to the yaml library or our line model: written as line feeds, which Go reads the same.
-  if (text.includes('\r') && /\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, '\n');
-  if (text !== '' && !/[\n\r]$/.test(text)) {
-    // Every output ends with a line break (another file's documents may follow). Adding it
-    // changes nothing Kubernetes reads, unless the text ends in a block scalar.
-    general = await import('./general-path.js');
-    if (general.endsInBlockScalar(splitDocuments(text).at(-1) ?? text)) {
-      throw new UsageError(`${printable(source)} ends in a block scalar (| or >) with no line break after its last line: Kubernetes reads that scalar without a final line break, which inject's output cannot keep`, 'end the file with a line break, or write that scalar with |- or >- (no final line break)');
-    }
-    text += '\n';
-  }
-  for (const chunk of splitDocuments(text)) {
+  for (const chunk of splitDocuments(await withLineFeeds(text, source))) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {
       // An object has a line that starts with a key: not "---", "...", a comment or a directive (%).
       if (/^(?!\.\.\.(?:[ \t\r]|$))[^#%\s-]/m.test(chunk)) report.passedThrough += 1;
@@ -179,6 +167,21 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
     line += lineBreaks(chunk);
   }
   return { text: out.join(''), report };
+}
+
+/**
+ * The text with line feeds where it has carriage returns alone, and at its end (another file's
+ * documents may follow), which Go's YAML reads the same; refused where it does not.
+ */
+async function withLineFeeds(text: string, source: string): Promise<string> {
+  // Old Mac line ends are line breaks to Go's YAML and js-yaml, but not to the yaml library or our line model.
+  const lines = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  if (lines === '' || lines.endsWith('\n')) return lines;
+  const { endsInBlockScalar } = await import('./general-path.js');
+  if (endsInBlockScalar(splitDocuments(lines).at(-1) ?? lines)) {
+    throw new UsageError(`${printable(source)} ends in a block scalar (| or >) with no line break after its last line: Kubernetes reads that scalar without a final line break, which inject's output cannot keep`, 'end the file with a line break, or write that scalar with |- or >- (no final line break)');
+  }
+  return `${lines}\n`;
 }
 
 /** Adds one report to another (item by item: a report can be longer than a call's arguments may be). */
