@@ -427,6 +427,8 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     }
     const { report } = await inject(json(1000));
     assert.equal(report.injected.length, 1, 'a thousand levels are followed');
+    // Only an exhausted stack: the parser's words about other input stay its own, whatever they quote.
+    await assert.rejects(async () => inject('[Maximum call stack]'), (error: unknown) => error instanceof UsageError && /^test\.yaml is not valid JSON/.test(error.message));
   });
 
   it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', async () => {
