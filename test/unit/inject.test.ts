@@ -404,7 +404,8 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
 
   it('input without a final line break: the output has one; refused where that changes a block scalar the text ends in', async () => {
     const pod = (tail: string) => `${POD}      env:\n        - name: A\n          value: ${tail}`;
-    for (const [tail, value] of [['plain', 'plain'], ['|-\n            stripped', 'stripped'], ['|\n            line\n# comment', 'line\n']] as const) {
+    const accepted = [['plain', 'plain'], ['|-\n            stripped', 'stripped'], ['|\n            line\n# comment', 'line\n'], ['|+\n            kept\n        - name: B\n          value: b', 'kept\n'], ['|', '']] as const;
+    for (const [tail, value] of accepted) {
       const { text } = await inject(pod(tail));
       assert.ok(text.endsWith('\n'), text);
       assert.equal(envOf((parse(text) as Pod).spec.containers[0])['A'], value);
