@@ -285,6 +285,8 @@ describe('inject fast path (lines inserted into the original text)', () => {
       [{ a: 1 }, { b: 1 }],
       [[1, 2], [2, 1]],
       [[1], { 0: 1 }],
+      [{ 0: 1 }, [1]],
+      [[1, 2], [1, 2, 3]],
       [{ a: null }, { a: {} }],
       [{ a: {} }, { a: null }],
       [{ a: undefined }, { b: undefined }],
