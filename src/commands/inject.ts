@@ -40,10 +40,29 @@ async function inputs(paths: readonly string[]): Promise<string[]> {
       files.push(path);
       continue;
     }
-    const entries = await readdir(path, { recursive: true });
-    files.push(...entries.filter((entry) => MANIFEST.test(entry)).sort().map((entry) => join(path, entry)));
+    files.push(...(await manifestsUnder(path)));
   }
   return files;
+}
+
+/**
+ * The manifest files under a directory, sorted by their path in it. Symbolic links to
+ * directories are not followed (as kubectl -R does not): a link to a parent would loop.
+ */
+async function manifestsUnder(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(join(root, relative), { withFileTypes: true }).catch((error: unknown) => {
+      throw new UsageError(`cannot read the directory ${printable(join(root, relative))}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'pass manifest files, directories, or - for stdin');
+    });
+    for (const entry of entries) {
+      const path = join(relative, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (MANIFEST.test(entry.name)) found.push(path);
+    }
+  };
+  await walk('');
+  return found.sort().map((path) => join(root, path));
 }
 
 /** What goes between two files' documents: "---", or "..." before a file that starts with a directive (%YAML), which may only follow the end of a document. */

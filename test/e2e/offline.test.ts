@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -90,6 +90,24 @@ describe('minio-irsa offline', () => {
     assert.match(block, /dist\/cli\.js/, 'the trace must see imports at all');
     assert.equal(loadsYaml(block), false, 'block style: the fast path alone');
     assert.equal(loadsYaml(await traced('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n')), true, 'flow style where lines go: the general path');
+  });
+
+  it('inject over a directory follows no symbolic link to a directory (a link to a parent would loop), and reads linked files', async () => {
+    const base = scratchDir('irsa-links-');
+    const dir = join(base, 'k8s');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    mkdirSync(join(base, 'outside'));
+    const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
+    writeFileSync(join(dir, 'a.yaml'), configMap('a'));
+    writeFileSync(join(dir, 'sub', 'b.yml'), configMap('b'));
+    writeFileSync(join(base, 'outside', 'o.yaml'), configMap('o'));
+    symlinkSync('..', join(dir, 'sub', 'loop'));
+    symlinkSync(join(base, 'outside'), join(dir, 'sub', 'out'));
+    symlinkSync('../a.yaml', join(dir, 'sub', 'linked.yaml'));
+    const result = await runCli(['inject', '--endpoint', 'https://minio.lan:9000', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    const names = parseAllDocuments(result.stdout).map((doc) => (doc.toJS() as { metadata: { name: string } }).metadata.name);
+    assert.deepEqual(names, ['a', 'b', 'a'], 'a.yaml, sub/b.yml, sub/linked.yaml: in path order, the loop and the outside directory not entered');
   });
 
   it('role-arn derives the known vector and reads it from logs on stdin', async () => {
