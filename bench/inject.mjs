@@ -1,7 +1,8 @@
 // inject's throughput: it runs on every `helm install` as a post-renderer, so it must stay
 // linear in its input. Generates N MB of realistic manifests (Deployments with comments,
 // Services, ConfigMaps), pipes them through `minio-irsa inject`, reports wall time and peak
-// memory (target: 10 MB in well under a second). BENCH_MB sets the size (default 10).
+// memory (target: 10 MB in well under a second). BENCH_MB sets the size (default 10);
+// BENCH_SHAPE=list puts the objects in one List.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +48,11 @@ data: {config.yaml: "key: value"}
 `;
 let input = '';
 for (let i = 0; input.length < megabytes * 1024 * 1024; i++) input += deployment(i);
+// BENCH_SHAPE=list: the same objects as one List, as `kubectl get deploy,svc,cm -A -o yaml` writes them.
+if (process.env.BENCH_SHAPE === 'list') {
+  const items = input.split(/^---\n/m).filter(Boolean).map((object) => object.replace(/^# .*\n/, '').trimEnd().split('\n').map((line, index) => `${index === 0 ? '- ' : '  '}${line}`).join('\n'));
+  input = `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
+}
 const sizeMb = (input.length / 1024 / 1024).toFixed(1);
 
 const args = [bin, 'inject', '--endpoint', 'https://minio.lan:9000'];

@@ -112,22 +112,38 @@ function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
   });
 }
 
-/** The region of the node at `path` (a block mapping or sequence), or undefined. */
-function locate(lines: Lines, root: Region, path: readonly Segment[], from: { region: Region; depth: number } = { region: root, depth: 0 }): Region | undefined {
-  let region: Region = from.region;
-  for (const segment of path.slice(from.depth)) {
-    if (typeof segment === 'number') {
-      const item = sequenceItems(lines, region)?.[segment];
-      if (!item) return undefined;
-      region = item;
-    } else {
-      const entry = mapEntry(lines, region, segment);
-      // A value on the key's own line is a scalar or a flow collection: not ours to edit in place.
-      if (!entry || (entry.inline !== '' && !entry.inline.startsWith('#'))) return undefined;
-      region = entry.value;
+/**
+ * Finds the regions of nodes (block mappings or sequences) by path, one path after another,
+ * keeping those along the last one: the next path mostly shares them (the next container, the
+ * next item of a List), so that thousands of them are found in linear time, not quadratic.
+ */
+function walker(lines: Lines, root: Region): (path: readonly Segment[]) => Region | undefined {
+  const walked: Segment[] = [];
+  /** regions[i]: the node at walked[0..i); items[i]: its sequence items, once asked for. */
+  const regions: Region[] = [root];
+  const items: (Region[] | undefined)[] = [];
+  return (path) => {
+    let depth = 0;
+    while (depth < walked.length && depth < path.length && walked[depth] === path[depth]) depth++;
+    walked.length = depth;
+    regions.length = depth + 1;
+    items.length = depth + 1;
+    for (; depth < path.length; depth++) {
+      const segment = path[depth] as Segment;
+      const region = regions[depth] as Region;
+      let next: Region | undefined;
+      if (typeof segment === 'number') next = (items[depth] ??= sequenceItems(lines, region))?.[segment];
+      else {
+        const entry = mapEntry(lines, region, segment);
+        // A value on the key's own line is a scalar or a flow collection: not ours to edit in place.
+        if (entry && (entry.inline === '' || entry.inline.startsWith('#'))) next = entry.value;
+      }
+      if (!next) return undefined;
+      walked.push(segment);
+      regions.push(next);
     }
-  }
-  return region;
+    return regions[depth];
+  };
 }
 
 function apply(target: unknown, path: readonly Segment[], value: unknown): void {
@@ -219,18 +235,23 @@ interface Scope {
   insertions: Insertion[];
 }
 
-/** Lines spliced in after their lines, bottom first so that line numbers stay valid. */
-function spliceAll(target: string[], pending: readonly Pending[], offset: number, pick: (item: Pending) => string): void {
+/**
+ * Lines [from, to) of the document joined, each pending value's lines after its line, or
+ * undefined if one has no place there. In one pass: a pod with thousands of containers has
+ * thousands of places (splicing each into the array would be quadratic).
+ */
+function joinWith(raw: readonly string[], from: number, to: number, pending: readonly Pending[], pick: (item: Pending) => string): string | undefined {
   // After one line, the innermost node's lines come first (they end where it ends), then the
   // enclosing ones', each in the planned order. Innermost is the deepest path, not the deepest
   // indentation: a sequence's dashes may sit at its parent's key column.
-  const sorted = [...pending].sort((a, b) => b.after - a.after || b.depth - a.depth || a.order - b.order);
-  for (let index = 0; index < sorted.length; ) {
-    const after = (sorted[index] as Pending).after;
-    const group: string[] = [];
-    while (sorted[index]?.after === after) group.push(pick(sorted[index++] as Pending));
-    target.splice(after + 1 - offset, 0, ...group);
+  const sorted = [...pending].sort((a, b) => a.after - b.after || b.depth - a.depth || a.order - b.order);
+  const out: string[] = [];
+  let next = 0;
+  for (let index = from; index < to; index++) {
+    out.push(raw[index] as string);
+    for (; sorted[next]?.after === index; next++) out.push(pick(sorted[next] as Pending));
   }
+  return next === sorted.length ? out.join('\n') : undefined;
 }
 
 /**
@@ -244,7 +265,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   const raw = text.split('\n');
   const lines = linesOf(raw);
   if (!lines) return undefined;
-  const root: Region = { start: 0, end: raw.length, indent: 0 };
+  const locate = walker(lines, { start: 0, end: raw.length, indent: 0 });
   const scopes: Scope[] = [];
   // The parent node of the last insertion: its region, the line its new lines follow, and
   // whether it is a block sequence with items (what "-" appends to).
@@ -252,7 +273,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   for (const [order, insertion] of insertions.entries()) {
     let scope = scopes[scopes.length - 1];
     if (!scope || !samePath(scope.path, insertion.scope)) {
-      const region = locate(lines, root, insertion.scope);
+      const region = locate(insertion.scope);
       if (!region) return undefined;
       scope = { path: insertion.scope, region, pending: [], insertions: [] };
       scopes.push(scope);
@@ -261,7 +282,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     // Consecutive values often go into one parent (the variables of one container): find it once.
     const parentPath = insertion.path.slice(0, -1);
     if (!parent || !samePath(parent.path, parentPath)) {
-      const region = locate(lines, root, parentPath, { region: scope.region, depth: scope.path.length });
+      const region = locate(parentPath);
       parent = { path: parentPath, region, after: region ? lastContent(lines, region) : -1, sequence: region !== undefined && Boolean(sequenceItems(lines, region)?.length) };
     }
     const region = parent.region;
@@ -275,14 +296,12 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   // lines inside a block node cannot change how the lines around it read), with a placeholder
   // where each proven value goes. It must be exactly the plan, with 0 in those places.
   for (const scope of scopes) {
-    const reread = raw.slice(scope.region.start, scope.region.end);
-    spliceAll(reread, scope.pending, scope.region.start, (item) => item.placeholder);
+    const reread = joinWith(raw, scope.region.start, scope.region.end, scope.pending, (item) => item.placeholder);
     const expected = at(planned, scope.path);
     for (const insertion of scope.insertions) apply(expected, insertion.path.slice(scope.path.length), 0);
-    if (!sameData(readFast(reread.join('\n')), expected)) return undefined;
+    if (reread === undefined || !sameData(readFast(reread), expected)) return undefined;
   }
-  spliceAll(raw, scopes.flatMap((scope) => scope.pending), 0, (item) => item.text);
-  return raw.join('\n');
+  return joinWith(raw, 0, raw.length, scopes.flatMap((scope) => scope.pending), (item) => item.text);
 }
 
 /** Deep equality of what the core schema yields: mappings, sequences and scalars. */

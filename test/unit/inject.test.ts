@@ -192,6 +192,20 @@ describe('inject fast path (lines inserted into the original text)', () => {
     });
   }
 
+  it('many places in one document (List items, init containers, containers): found one after another, every value placed by the fast path', async () => {
+    const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
+    const { emptyReport, visit } = await import('../../src/inject/manifests.js');
+    const deployment = (name: string) => `  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: ${name}}\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: init\n              image: busybox\n          containers:\n            - name: a\n              image: nginx\n              env:\n                - name: A\n                  value: "1"\n            - name: b\n              image: nginx\n`;
+    const manifest = `apiVersion: v1\nkind: List\nitems:\n${['d0', 'd1', 'd2'].map(deployment).join('')}  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      containers:\n        - name: c\n          image: nginx\n`;
+    const insertions: { scope: (string | number)[]; path: (string | number)[]; value: unknown }[] = [];
+    visit(readFast(manifest), [], settings, { allowStaticKeys: false }, emptyReport(), (path, op) => insertions.push({ scope: path, path: [...path, ...op.path], value: op.value }));
+    assert.equal(new Set(insertions.map((insertion) => insertion.scope.join('/'))).size, 4, 'four pod specs');
+    const text = insertLines(manifest, readFast(manifest), insertions);
+    assert.ok(text !== undefined, 'the fast path placed every value');
+    const json = await injectManifests(JSON.stringify(parse(manifest)), 'm.json', settings);
+    assert.deepEqual(parse(text), JSON.parse(json.text), 'what the JSON path makes of the same data');
+  });
+
   it('a flow collection whose last line sits left of its key: js-yaml reads it, nothing is inserted into it, the general path refuses it', async () => {
     for (const manifest of [
       'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n  nodeSelector: {a: "x",\nb: y}\n',
