@@ -117,33 +117,38 @@ function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
  * keeping those along the last one: the next path mostly shares them (the next container, the
  * next item of a List), so that thousands of them are found in linear time, not quadratic.
  */
-function walker(lines: Lines, root: Region): (path: readonly Segment[]) => Region | undefined {
-  const walked: Segment[] = [];
-  /** regions[i]: the node at walked[0..i); items[i]: its sequence items, once asked for. */
-  const regions: Region[] = [root];
-  const items: (Region[] | undefined)[] = [];
-  return (path) => {
+class Walker {
+  // walked[0..size) is the last path; regions[i] is the node at walked[0..i), items[i] its
+  // sequence items once asked for. Entries past size are overwritten, never cut off.
+  private readonly walked: Segment[] = [];
+  private readonly regions: Region[];
+  private readonly items: (Region[] | undefined)[] = [undefined];
+  private size = 0;
+  constructor(private readonly lines: Lines, root: Region) {
+    this.regions = [root];
+  }
+  locate(path: readonly Segment[]): Region | undefined {
     let depth = 0;
-    while (depth < walked.length && depth < path.length && walked[depth] === path[depth]) depth++;
-    walked.length = depth;
-    regions.length = depth + 1;
-    items.length = depth + 1;
+    while (depth < this.size && depth < path.length && this.walked[depth] === path[depth]) depth++;
+    this.size = depth;
     for (; depth < path.length; depth++) {
       const segment = path[depth] as Segment;
-      const region = regions[depth] as Region;
+      const region = this.regions[depth] as Region;
       let next: Region | undefined;
-      if (typeof segment === 'number') next = (items[depth] ??= sequenceItems(lines, region))?.[segment];
+      if (typeof segment === 'number') next = (this.items[depth] ??= sequenceItems(this.lines, region))?.[segment];
       else {
-        const entry = mapEntry(lines, region, segment);
+        const entry = mapEntry(this.lines, region, segment);
         // A value on the key's own line is a scalar or a flow collection: not ours to edit in place.
         if (entry && (entry.inline === '' || entry.inline.startsWith('#'))) next = entry.value;
       }
       if (!next) return undefined;
-      walked.push(segment);
-      regions.push(next);
+      this.walked[depth] = segment;
+      this.regions[depth + 1] = next;
+      this.items[depth + 1] = undefined;
+      this.size = depth + 1;
     }
-    return regions[depth];
-  };
+    return this.regions[depth];
+  }
 }
 
 function apply(target: unknown, path: readonly Segment[], value: unknown): void {
@@ -265,7 +270,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   const raw = text.split('\n');
   const lines = linesOf(raw);
   if (!lines) return undefined;
-  const locate = walker(lines, { start: 0, end: raw.length, indent: 0 });
+  const walker = new Walker(lines, { start: 0, end: raw.length, indent: 0 });
   const scopes: Scope[] = [];
   // The parent node of the last insertion: its region, the line its new lines follow, and
   // whether it is a block sequence with items (what "-" appends to).
@@ -273,7 +278,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   for (const [order, insertion] of insertions.entries()) {
     let scope = scopes[scopes.length - 1];
     if (!scope || !samePath(scope.path, insertion.scope)) {
-      const region = locate(insertion.scope);
+      const region = walker.locate(insertion.scope);
       if (!region) return undefined;
       scope = { path: insertion.scope, region, pending: [], insertions: [] };
       scopes.push(scope);
@@ -282,7 +287,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     // Consecutive values often go into one parent (the variables of one container): find it once.
     const parentPath = insertion.path.slice(0, -1);
     if (!parent || !samePath(parent.path, parentPath)) {
-      const region = locate(parentPath);
+      const region = walker.locate(parentPath);
       parent = { path: parentPath, region, after: region ? lastContent(lines, region) : -1, sequence: region !== undefined && Boolean(sequenceItems(lines, region)?.length) };
     }
     const region = parent.region;
