@@ -57,7 +57,7 @@ const sizeMb = (input.length / 1024 / 1024).toFixed(1);
 
 const args = [bin, 'inject', '--endpoint', 'https://minio.lan:9000'];
 // BENCH_INSTRUCTIONS=1: one run under valgrind's callgrind with V8 made deterministic
-// (--predictable): instructions repeat within 0.1% where wall time varies by 10-30%; for
+// (--predictable): instructions repeat to ~0.2% where wall time varies by 10-30%; for
 // comparing two versions of the code on a busy machine (Debian package valgrind; ~80 s for 10 MB).
 if (process.env.BENCH_INSTRUCTIONS === '1') {
   const result = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', ...args], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
