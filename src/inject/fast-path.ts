@@ -19,13 +19,13 @@ export interface Insertion {
 }
 
 /** The document's lines and where each one's content starts: -1 for blank lines and comments. */
-interface Lines {
+export interface Lines {
   raw: readonly string[];
   indent: Int32Array;
 }
 
 /** The lines, or undefined for a document marker with content on its line. */
-function linesOf(raw: readonly string[]): Lines | undefined {
+export function linesOf(raw: readonly string[]): Lines | undefined {
   if (raw.some((line) => line.startsWith('---') && line.trim() !== '---')) return undefined;
   const indents = new Int32Array(raw.length);
   raw.forEach((line, index) => {
@@ -44,7 +44,7 @@ const isContent = (lines: Lines, index: number): boolean => indentAt(lines, inde
 const isDash = (lines: Lines, index: number): boolean => (lines.raw[index] ?? '').startsWith('- ', indentAt(lines, index));
 
 /** A block node found in the text: its lines [start, end) and how its entries are indented. */
-interface Region {
+export interface Region {
   start: number;
   end: number;
   /** Column of a mapping's keys, or of a sequence's dashes. */
@@ -117,7 +117,7 @@ function sequenceItems(lines: Lines, seq: Region): Region[] | undefined {
  * keeping those along the last one: the next path mostly shares them (the next container, the
  * next item of a List), so that thousands of them are found in linear time, not quadratic.
  */
-class Walker {
+export class Walker {
   // walked[0..size) is the last path; regions[i] is the node at walked[0..i), items[i] its
   // sequence items once asked for. Entries past size are overwritten, never cut off.
   private readonly walked: Segment[] = [];

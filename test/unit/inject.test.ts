@@ -206,6 +206,23 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.deepEqual(parse(text), JSON.parse(json.text), 'what the JSON path makes of the same data');
   });
 
+  it('finding pod specs and containers one after another reads each line a bounded number of times (linear, not quadratic)', async () => {
+    const { linesOf, Walker } = await import('../../src/inject/fast-path.js');
+    const items = 200;
+    const text = `kind: List\nitems:\n${Array.from({ length: items }, (_, i) => `  - kind: Deployment\n    metadata: {name: d${i}}\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: init\n          containers:\n            - name: a\n              env:\n                - name: A\n            - name: b\n`).join('')}`;
+    const lines = linesOf(text.split('\n'));
+    assert.ok(lines);
+    let reads = 0;
+    const counted = <T extends object>(target: T): T => new Proxy(target, { get: (object, key) => ((reads += typeof key === 'string' && /^\d+$/.test(key) ? 1 : 0), Reflect.get(object, key) as unknown) });
+    const walker = new Walker({ ...lines, raw: counted([...lines.raw]), indent: counted(lines.indent) }, { start: 0, end: lines.raw.length, indent: 0 });
+    for (let item = 0; item < items; item++) {
+      const spec = ['items', item, 'spec', 'template', 'spec'];
+      for (const path of [spec, [...spec, 'initContainers', 0], [...spec, 'containers', 0, 'env'], [...spec, 'containers', 1], spec]) assert.ok(walker.locate(path), path.join('/'));
+    }
+    // Each line is looked at a few times by its item's scans (14 here); rescanning the List for every item: thousands.
+    assert.ok(reads < 50 * lines.raw.length, `${reads} reads for ${lines.raw.length} lines`);
+  });
+
   it('a flow collection whose last line sits left of its key: js-yaml reads it, nothing is inserted into it, the general path refuses it', async () => {
     for (const manifest of [
       'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n  nodeSelector: {a: "x",\nb: y}\n',
