@@ -34,32 +34,61 @@ export interface PatchOperation {
 }
 
 export interface Injection {
+  /** Empty when the spec is malformed. */
   patch: PatchOperation[];
+  /** Where the pod spec is not what the API reads (a list that is not one, an item that is not a mapping): it is left alone. */
+  malformed: string[];
   /** What was left as the user set it, or why nothing was done. */
   notes: string[];
   /** Containers that carry static keys: refused unless allowed. */
   staticKeys: string[];
 }
 
-interface EnvVar {
+interface EnvVar extends Mapping {
   name?: unknown;
   value?: unknown;
 }
-interface Mount {
+interface Mount extends Mapping {
   name?: unknown;
   mountPath?: unknown;
 }
-interface Container {
+interface Container extends Mapping {
   name?: unknown;
   image?: unknown;
   env?: unknown;
   volumeMounts?: unknown;
 }
 
-const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+type Mapping = Record<string, unknown>;
+
+/**
+ * A scalar of the manifest as text (numbers and booleans as YAML writes them), or `otherwise`
+ * for a mapping, list or null: String() would call a "toString" the data itself may carry.
+ */
+export function scalarText(value: unknown, otherwise: string): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : otherwise;
+}
+
+const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A list of mappings in the spec, as the API reads it (absent or null: empty), or empty with
+ * `where` reported as malformed: such a spec is not ours to change (kubectl refuses it).
+ */
+function listAt<T extends Mapping>(value: unknown, where: string, malformed: string[]): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) malformed.push(`${where} is not a list`);
+  else {
+    const bad = value.findIndex((item) => !isMapping(item));
+    if (bad === -1) return value as T[];
+    malformed.push(`${where}[${bad}] is not a mapping`);
+  }
+  return [];
+}
 
 /** litestream's HTTP client ignores AWS_CA_BUNDLE; it reads the roots from SSL_CERT_FILE. */
-const isLitestream = (container: { name?: unknown; image?: unknown }): boolean => /litestream/.test(String(container.image ?? '')) || /litestream/.test(String(container.name ?? ''));
+const isLitestream = (container: { name?: unknown; image?: unknown }): boolean => /litestream/.test(scalarText(container.image, '')) || /litestream/.test(scalarText(container.name, ''));
 
 /** The projected token volume: the kubelet refreshes the token before it expires. */
 export function tokenVolume(settings: InjectionSettings) {
@@ -143,21 +172,22 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
   const patch: PatchOperation[] = [];
   const notes: string[] = [];
   const staticKeys: string[] = [];
-  const skip = new Set(String(annotations[SKIP_CONTAINERS_ANNOTATION] ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const malformed: string[] = [];
+  const skip = new Set(scalarText(annotations[SKIP_CONTAINERS_ANNOTATION], '').split(',').map((name) => name.trim()).filter(Boolean));
   const shared = sharedValues(settings);
 
-  const volumes = list<{ name?: unknown }>(spec['volumes']);
+  const volumes = listAt<{ name?: unknown }>(spec['volumes'], 'volumes', malformed);
   addAll(patch, ['volumes'], spec['volumes'], missingOf(shared.volumes as readonly { name: string }[], (wanted) => volumes.some((volume) => volume.name === wanted.name)));
 
   for (const field of ['initContainers', 'containers'] as const) {
-    list<Container>(spec[field]).forEach((container, index) => {
-      const name = String(container.name ?? index);
+    listAt<Container>(spec[field], field, malformed).forEach((container, index) => {
+      const name = scalarText(container.name, String(index));
       if (skip.has(name)) {
         notes.push(`container ${name} skipped (${SKIP_CONTAINERS_ANNOTATION})`);
         return;
       }
-      const env = list<EnvVar>(container.env);
-      if (env.some((item) => STATIC_KEY_VARIABLES.includes(String(item.name)))) staticKeys.push(name);
+      const env = listAt<EnvVar>(container.env, `${field}[${index}].env`, malformed);
+      if (env.some((item) => STATIC_KEY_VARIABLES.includes(scalarText(item.name, '')))) staticKeys.push(name);
       const wanted = isLitestream(container) ? shared.env.litestream : shared.env.plain;
       const missing = missingOf(wanted, (variable) => {
         const present = env.find((item) => item.name === variable.name);
@@ -165,20 +195,21 @@ export function planInjection(spec: Record<string, unknown>, annotations: Record
         return present !== undefined;
       });
       addAll(patch, [field, index, 'env'], container.env, missing);
-      const mounts = list<Mount>(container.volumeMounts);
+      const mounts = listAt<Mount>(container.volumeMounts, `${field}[${index}].volumeMounts`, malformed);
       const newMounts = missingOf(shared.mounts, (mount) => {
         const atDir = mounts.find((existing) => existing.mountPath === mount.mountPath);
-        if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${String(mount.mountPath)} already mounts ${String(atDir.name)}; left as it is`);
+        if (atDir && atDir.name !== mount.name) notes.push(`container ${name}: ${String(mount.mountPath)} already mounts ${scalarText(atDir.name, '(unnamed)')}; left as it is`);
         return atDir !== undefined;
       });
       addAll(patch, [field, index, 'volumeMounts'], container.volumeMounts, newMounts);
     });
   }
-  return { patch, notes, staticKeys };
+  if (malformed.length > 0) return { patch: [], malformed, notes: [], staticKeys };
+  return { patch, malformed, notes, staticKeys };
 }
 
 /** Where the pod spec is in each kind that carries one. */
-export const POD_SPEC_PATHS: Record<string, string[]> = {
+const POD_SPEC_PATHS: Record<string, readonly string[]> = {
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],
@@ -188,3 +219,8 @@ export const POD_SPEC_PATHS: Record<string, string[]> = {
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
+
+/** The pod spec's path in an object of `kind`: own keys only (a kind "constructor" is not one). */
+export function podSpecPath(kind: string): readonly string[] | undefined {
+  return Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
+}

@@ -1,7 +1,7 @@
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { at, insertLines, readFast, type Insertion } from './fast-path.js';
-import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, POD_SPEC_PATHS, type InjectionSettings, type PatchOperation } from './core.js';
+import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, podSpecPath, scalarText, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
 // JSON. Objects without a pod template pass through untouched.
@@ -31,7 +31,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 function describe(object: Json): string {
   const metadata = isObject(object['metadata']) ? object['metadata'] : {};
   const namespace = typeof metadata['namespace'] === 'string' ? `${metadata['namespace']}/` : '';
-  return printable(`${String(object['kind'])} ${namespace}${String(metadata['name'] ?? '(unnamed)')}`);
+  return printable(`${scalarText(object['kind'], '(no kind)')} ${namespace}${scalarText(metadata['name'], '(unnamed)')}`);
 }
 
 function annotationsOf(value: unknown): Json {
@@ -48,7 +48,7 @@ export function visit(object: unknown, base: (string | number)[], settings: Inje
     if (Array.isArray(items)) items.forEach((item, index) => visit(item, [...base, 'items', index], settings, options, report, apply, beforePlan));
     return;
   }
-  const specPath = POD_SPEC_PATHS[kind];
+  const specPath = podSpecPath(kind);
   const spec = specPath ? at(object, specPath) : undefined;
   if (!specPath || !isObject(spec)) {
     report.passedThrough += 1;
@@ -58,11 +58,14 @@ export function visit(object: unknown, base: (string | number)[], settings: Inje
   beforePlan?.(name);
   const template = specPath.slice(0, -1);
   const annotations = { ...annotationsOf(object), ...annotationsOf(at(object, template)) };
-  if (String(annotations[INJECT_ANNOTATION]) === 'false') {
+  if (scalarText(annotations[INJECT_ANNOTATION], '') === 'false') {
     report.optedOut.push(name);
     return;
   }
   const injection = planInjection(spec, annotations, settings);
+  if (injection.malformed.length > 0) {
+    throw new UsageError(`${name}: its pod spec's ${printable(injection.malformed.join(', '))} (kubectl refuses it too)`, 'fix the manifest, or annotate the object minio-irsa.io/inject: "false" to pass it through as it is');
+  }
   if (injection.staticKeys.length > 0 && !options.allowStaticKeys) {
     throw new UsageError(`${name}: container ${injection.staticKeys.join(', ')} carries static keys (${STATIC_KEY_VARIABLES.join(', ')}), which would win over the token`, 'remove them (the token replaces them), annotate the object minio-irsa.io/inject: "false", or pass --allow-static-keys');
   }

@@ -16,7 +16,7 @@ export type Result = 'mutated' | 'unchanged' | 'skipped' | 'invalid';
 
 export interface Outcome {
   result: Result;
-  reason: SkipReason | 'already-injected' | 'bad-request' | 'not-a-pod' | undefined;
+  reason: SkipReason | 'already-injected' | 'bad-request' | 'not-a-pod' | 'malformed' | undefined;
   uid: string;
   namespace: string;
   pod: string;
@@ -96,6 +96,10 @@ export async function review(body: unknown, defaults: WebhookDefaults, lookups: 
     return { out: allow(warnings.length ? { warnings } : {}), outcome: { ...outcome, result: selection.reason === 'invalid-annotation' ? 'invalid' : 'skipped', reason: selection.reason, warnings } };
   }
   const injection = planInjection(spec, podAnnotations, selection.settings);
+  if (injection.malformed.length > 0) {
+    const text = warning(`minio-irsa: the pod spec's ${injection.malformed.join(', ')}; pod not injected`);
+    return { out: allow({ warnings: [text] }), outcome: { ...outcome, result: 'invalid', reason: 'malformed', warnings: [text] } };
+  }
   if (injection.staticKeys.length > 0 && !selection.allowStaticKeys) {
     const text = warning(`minio-irsa: container ${injection.staticKeys.join(', ')} sets static keys (${STATIC_KEY_VARIABLES.join(', ')}), which win over the token; pod not injected`);
     return { out: allow({ warnings: [text] }), outcome: { ...outcome, result: 'skipped', reason: 'static-keys', warnings: [text] } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../../src/errors.js';
 import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
 import { injectManifests } from '../../src/inject/manifests.js';
@@ -44,8 +44,10 @@ describe('inject core', () => {
       assert.equal(op.value, second[index]?.value, `${op.path.join('/')} is the same object`);
       assert.ok(Object.isFrozen(op.value) && Object.isFrozen((op.value as unknown[])[0]), `${op.path.join('/')} is frozen`);
     });
-    const partial = planInjection({ containers: [{ name: 'a', env: { length: 0 }, volumeMounts: [] }] }, {}, settings).patch;
+    const partial = planInjection({ containers: [{ name: 'a', env: null, volumeMounts: [] }] }, {}, settings).patch;
     assert.deepEqual(partial.map((op) => op.path.join('/')), ['volumes', 'containers/0/env', 'containers/0/volumeMounts/-']);
+    const arrayLike = planInjection({ containers: [{ name: 'a', env: { length: 0 } }] }, {}, settings);
+    assert.deepEqual([arrayLike.patch, arrayLike.malformed], [[], ['containers[0].env is not a list']]);
     const some = planInjection({ containers: [{ name: 'a', env: [{ name: 'AWS_REGION', value: 'us-east-1' }] }] }, {}, settings).patch;
     assert.equal(some.filter((op) => op.path.join('/') === 'containers/0/env/-').length, 4);
     assert.notEqual(planInjection({ containers: [{ name: 'a' }] }, {}, { ...settings }).patch[0]?.value, first[0]?.value, 'other settings, other values');
@@ -474,5 +476,88 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     assert.ok(!text.includes('\u2028'));
     const second = (await inject(`kind: ConfigMap\nmetadata: {name: c}\n---\n${flow}`)).text;
     assert.equal(second.match(/^---$/gm)?.length, 1, 'one separator between the two documents');
+  });
+});
+
+describe('inject over hostile data: every shape the parsers return', () => {
+  const POD_WITH = (containerLines: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n${containerLines}`;
+
+  it('a pod spec whose lists are not lists of mappings is refused in words, naming the place (YAML and JSON)', async () => {
+    const cases: [string, string][] = [
+      [POD_WITH('    - null\n'), 'containers[0] is not a mapping'],
+      [POD_WITH('    - name: a\n      env: [null]\n'), 'containers[0].env[0] is not a mapping'],
+      [POD_WITH('    - name: a\n      env: PATH=/bin\n'), 'containers[0].env is not a list'],
+      [POD_WITH('    - name: a\n      volumeMounts: [~]\n'), 'containers[0].volumeMounts[0] is not a mapping'],
+      ['kind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [[]]\n  containers: [{name: a}]\n', 'volumes[0] is not a mapping'],
+      ['kind: Pod\nmetadata: {name: p}\nspec:\n  initContainers: {name: a}\n  containers: [{name: b}]\n', 'initContainers is not a list'],
+      ['{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}, 7]}}', 'containers[1] is not a mapping'],
+    ];
+    for (const [manifest, where] of cases) {
+      await assert.rejects(
+        async () => inject(manifest),
+        (error: unknown) => error instanceof UsageError && error.message === `Pod p: its pod spec's ${where} (kubectl refuses it too)` && /minio-irsa\.io\/inject: "false"/.test(error.hint ?? ''),
+        manifest,
+      );
+    }
+    // Opted out, it passes through as it is.
+    const optedOut = 'kind: Pod\nmetadata: {name: p, annotations: {minio-irsa.io/inject: "false"}}\nspec:\n  containers: [null]\n';
+    assert.equal((await inject(optedOut)).text, optedOut);
+  });
+
+  it('a null list is an absent one (as the API reads it): the list is added', async () => {
+    const { text } = await inject(POD_WITH('    - name: a\n      env: ~\n      volumeMounts: null\n'));
+    const pod = parse(text) as Pod;
+    assert.equal(envOf(pod.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn);
+    assert.equal(pod.spec.containers[0]?.volumeMounts?.[0]?.name, TOKEN_VOLUME);
+  });
+
+  it('kinds named like what every JavaScript object has pass through', async () => {
+    for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const manifest = `kind: ${kind}\nmetadata: {name: x}\nspec:\n  containers: [{name: a}]\n`;
+      const { text, report } = await inject(manifest);
+      assert.deepEqual([text, report.passedThrough, report.injected], [manifest, 1, []], kind);
+    }
+  });
+
+  it('any value anywhere in a workload: injected, or refused in words, never another failure (seeded)', async () => {
+    let seed = 12345;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed / 2147483648);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    // What JSON and YAML can hold, and what JavaScript's own names could be mistaken for.
+    const values = (): unknown => pick<unknown>([null, 0, -1.5, true, '', 'constructor', [], {}, [null], [1, 'a'], { name: null }, { toString: 'x', valueOf: 1 }, { constructor: 1 }, [{ name: { toString: 1 } }], [{}]]);
+    const workload = (): Record<string, unknown> => ({
+      kind: pick(['Deployment', 'CronJob', 'Pod']),
+      metadata: { name: 'w', annotations: { 'minio-irsa.io/skip-containers': 'b' } },
+      spec: {
+        containers: [{ name: 'p' }],
+        jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c' }] } } } },
+        template: { metadata: { annotations: {} }, spec: { volumes: [{ name: 'v' }], initContainers: [{ name: 'i', env: [] }], containers: [{ name: 'a', image: 'x', env: [{ name: 'X', value: 'y' }], volumeMounts: [{ name: 'v', mountPath: '/v' }] }, { name: 'b' }] } },
+      },
+    });
+    const places = (value: unknown, path: (string | number)[] = [], found: (string | number)[][] = []): (string | number)[][] => {
+      if (path.length > 0) found.push(path);
+      if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) places(item, [...path, Array.isArray(value) ? Number(key) : key], found);
+      return found;
+    };
+    const outcomes = { injected: 0, refused: 0 };
+    for (let round = 0; round < 300; round++) {
+      const object = round % 5 === 0 ? { kind: 'List', items: [workload(), values()] } : workload();
+      for (let change = 0; change < 1 + Math.floor(random() * 3); change++) {
+        const path = pick(places(object));
+        const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, object);
+        parent[path[path.length - 1] as string | number] = values();
+      }
+      for (const text of [JSON.stringify(object), stringify(object), stringify(object, { collectionStyle: 'flow' })]) {
+        try {
+          await injectManifests(text, 'w.yaml', settings, { allowStaticKeys: random() < 0.5 });
+          outcomes.injected++;
+        } catch (error) {
+          assert.ok(error instanceof UsageError, `${(error as Error).message}\n${text}`);
+          outcomes.refused++;
+        }
+      }
+    }
+    // Both outcomes happen: the values reach the places that matter.
+    assert.ok(outcomes.injected > 200 && outcomes.refused > 200, JSON.stringify(outcomes));
   });
 });

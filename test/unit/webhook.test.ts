@@ -142,6 +142,18 @@ describe('webhook admission', () => {
     assert.ok(allowed.out.response.patch);
   });
 
+  it('a pod spec that is not what the API reads (posted by hand): allowed as it is, with the reason; never a failure', async () => {
+    const on = lookups({ 'minio-irsa.io/inject': 'true' });
+    const malformed = await review(admissionReview({ ...POD, spec: { volumes: {}, containers: [{ name: 'b', env: 'A=1' }] } }), defaults, on);
+    assert.equal(malformed.out.response.patch, undefined);
+    assert.deepEqual([malformed.outcome.result, malformed.outcome.reason], ['invalid', 'malformed']);
+    assert.equal(malformed.out.response.warnings?.[0], "minio-irsa: the pod spec's volumes is not a list, containers[0].env is not a list; pod not injected");
+    // Names and annotations that are not strings, with members named like JavaScript's own.
+    const odd = { metadata: { name: 'p', annotations: { 'minio-irsa.io/skip-containers': { toString: 1 } } }, spec: { containers: [{ name: { toString: 'x' }, image: { valueOf: 1 }, env: [{ name: { toString: 2 } }] }] } };
+    const mutated = await review(admissionReview(odd), defaults, on);
+    assert.equal(mutated.outcome.result, 'mutated');
+  });
+
   it('defaults the ServiceAccount to "default", names generated pods, and leaves other kinds and operations alone', async () => {
     let asked = '';
     const spy: Lookups = { serviceAccountAnnotations: async (namespace, name) => ((asked = `${namespace}/${name}`), undefined), namespaceLabels: () => undefined };
