@@ -107,7 +107,7 @@ export function injectChunk(text: string, source: string, firstLine: number, set
       continue;
     }
     const names = report.injected.slice(injectedBefore);
-    refuseInexactNumbers(data, names.join(', '), 'write the object in block style (edited in place, its numbers kept as written)');
+    refuseInexactNumbers(data, names.join(', '), 'write the object in block style (edited in place, its numbers kept as written)', 'shared');
     const emitted = emitChanged(doc, data, edits, names);
     // Only the first document of a piece can start with "---" (pieces are cut at those lines).
     out.push(index === 0 ? emitted : `---\n${emitted}`);

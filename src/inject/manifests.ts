@@ -88,22 +88,36 @@ export function applyToJson(root: unknown): Apply {
   };
 }
 
-/** The first integer in the data beyond what a double holds exactly (read from text, it may already differ from what was written). */
-function inexactNumber(value: unknown, seen = new WeakSet<object>()): number | undefined {
+/**
+ * The first integer in the data beyond what a double holds exactly (read from text, it may
+ * already differ from what was written). `seen` is for data with shared nodes (YAML aliases),
+ * each visited once; parsed JSON is a tree and needs none (the set cost ~10x the walk).
+ */
+function inexactNumber(value: unknown, seen: WeakSet<object> | undefined): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? value : undefined;
-  // Aliases share nodes, and may make the data circular: each node once.
-  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
-  seen.add(value);
-  for (const item of Object.values(value)) {
-    const found = inexactNumber(item, seen);
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (seen) {
+    // Aliases may make the data circular.
+    if (seen.has(value)) return undefined;
+    seen.add(value);
+  }
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      const found = inexactNumber(item, seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    const found = inexactNumber((value as Json)[key], seen);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
 /** Refuses data that inject would write back with a number changed (Go reads int64 fields exactly). */
-export function refuseInexactNumbers(data: unknown, where: string, otherwise: string): void {
-  const found = inexactNumber(data);
+export function refuseInexactNumbers(data: unknown, where: string, otherwise: string, shape: 'tree' | 'shared'): void {
+  const found = inexactNumber(data, shape === 'shared' ? new WeakSet() : undefined);
   if (found !== undefined) throw new UsageError(`${where}: a number near ${found} is beyond what inject writes back exactly (integers up to 2^53): it would change`, `keep numbers within ±9007199254740991, or ${otherwise}`);
 }
 
@@ -136,7 +150,7 @@ function injectJson(text: string, source: string, settings: InjectionSettings, o
     throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
   }
   // Every object is written back: a number a double cannot hold would come out changed.
-  refuseInexactNumbers(value, printable(source), 'pass the manifests as YAML (block style is edited in place, its numbers kept as written)');
+  refuseInexactNumbers(value, printable(source), 'pass the manifests as YAML (block style is edited in place, its numbers kept as written)', 'tree');
   const objects = Array.isArray(value) ? value : [value];
   objects.forEach((object, index) => visit(object, Array.isArray(value) ? [index] : [], settings, options, report, applyToJson(value)));
   return { text: `${escapeRawInQuotes(JSON.stringify(value, null, 2))}\n`, report };
