@@ -1,4 +1,4 @@
-import { CST, isScalar, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { CST, isAlias, isScalar, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
@@ -78,6 +78,105 @@ function emitSafely(doc: Document): string {
   return escapeRawInQuotes(doc.toString({ lineWidth: 0 }));
 }
 
+/**
+ * Characters kubectl's YAML (1.1) reads otherwise than YAML 1.2 somewhere: line breaks to it
+ * (U+0085, U+2028, U+2029), refused by it (control characters but tab, line feed and carriage
+ * return; U+FFFE, U+FFFF), or a byte order mark past the start (in a quoted key it fails to
+ * read a mapping).
+ */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters Go reads otherwise
+const MISREAD = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/**
+ * The first character of a document that Go's YAML (kubectl) reads otherwise than the yaml
+ * library: U+2028 and U+2029 but in a quoted value away from white space (there both keep
+ * them), U+0085 anywhere (in quotes Go folds it as a line break), a character Go refuses
+ * anywhere, U+FEFF but at the start of the text (a byte order mark, which every reader
+ * skips). Such a document cannot be re-emitted without changing what kubectl reads of it.
+ */
+function misreadCharacter(doc: Document, text: string, start: number, end: number): { offset: number; character: string } | undefined {
+  const region = text.slice(start, end);
+  if (region.search(MISREAD) === -1) return undefined;
+  const quoted: [number, number][] = [];
+  visitYaml(doc, {
+    // Keys aside: Go reads a key as one line, and fails on a quoted one holding either.
+    Scalar(key, node) {
+      if (key !== 'key' && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range) quoted.push([node.range[0], node.range[1]]);
+    },
+  });
+  for (const match of region.matchAll(MISREAD)) {
+    const offset = start + (match.index ?? 0);
+    const character = match[0];
+    if (offset === 0 && character === '\ufeff') continue;
+    // In a quoted value Go keeps U+2028 and U+2029 as they are, but as line breaks it drops the white space around them.
+    const keptAsIs = quoted.some(([from, to]) => from <= offset && offset < to) && !/[ \t\r\n]/.test(text[offset - 1] ?? '') && !/[ \t\r\n]/.test(text[offset + 1] ?? '');
+    if (!keptAsIs || (character !== '\u2028' && character !== '\u2029')) return { offset, character };
+  }
+  return undefined;
+}
+
+/**
+ * Makes the document's numbers those Go's YAML (kubectl) reads: a plain integer with a leading
+ * zero is octal to YAML 1.1 (defaultMode: 0644 is 420) and decimal to YAML 1.2. Written anew,
+ * it is written as the decimal Go read.
+ */
+function withGoNumbers(doc: Document): void {
+  visitYaml(doc, {
+    Scalar(_key, node) {
+      const octal = node.type === 'PLAIN' && typeof node.value === 'number' ? /^([-+]?)0([0-7]+)$/.exec(node.source ?? '') : null;
+      if (octal) node.value = (octal[1] === '-' ? -1 : 1) * Number.parseInt(octal[2] ?? '0', 8);
+    },
+  });
+}
+
+/**
+ * Where a plain key in a flow collection is followed directly by ":" and then ",", "]" or "}"
+ * (`{value:}`): YAML 1.2 ends the key at the colon, Go's YAML 1.1 reads "value:" as the key.
+ */
+function colonInFlowKey(doc: Document, text: string): number | undefined {
+  let found: number | undefined;
+  visitYaml(doc, {
+    Pair(_key, pair) {
+      const key = pair.key;
+      if (!isScalar(key) || key.type !== 'PLAIN' || !key.range) return undefined;
+      const end = key.range[1];
+      if (text[end] !== ':' || !/^[,\]}]$/.test(text[end + 1] ?? '')) return undefined;
+      found = end;
+      return visitYaml.BREAK;
+    },
+  });
+  return found;
+}
+
+/** Where the first alias names no anchor before it (the yaml library finds out only when it reads the data). */
+function unresolvedAlias(doc: Document): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | undefined;
+  visitYaml(doc, {
+    Node(_key, node) {
+      if (isAlias(node) && !anchors.has(node.source)) {
+        found = { name: node.source, offset: node.range?.[0] ?? 0 };
+        return visitYaml.BREAK;
+      }
+      if (!isAlias(node) && node.anchor) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The document's data, or why it cannot be read in words: an alias without an anchor, or aliases expanding beyond reason (Go refuses both). */
+function dataOf(doc: Document, source: string, lineAt: (offset: number) => number): unknown {
+  try {
+    return doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const alias = unresolvedAlias(doc);
+    if (alias) throw new UsageError(`${printable(source)}:${lineAt(alias.offset)}: the alias *${printable(alias.name)} names no anchor (&${printable(alias.name)}) before it`, 'define the anchor before the alias, or write the value out');
+    throw new UsageError(`${printable(source)}:${lineAt(doc.range?.[0] ?? 0)}: the aliases (*) in this document expand into too many copies (a "billion laughs"), which kubectl refuses too`, "write the values out without aliases (yq 'explode(.)' does it)");
+  }
+}
+
 /** One piece of the text (splitDocuments) through the general path: parsed keeping comments, re-emitted where changed. */
 export function injectChunk(text: string, source: string, firstLine: number, settings: InjectionSettings, options: InjectOptions, report: InjectReport): string {
   const docs = parseAllDocuments(text, { uniqueKeys: false });
@@ -89,11 +188,13 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const error = doc.errors[0];
     if (error && exhaustedStack(error.message)) throw tooDeep(source);
     if (error) throw new UsageError(`${printable(source)}:${firstLine - 1 + (error.linePos?.[0]?.line ?? 1)} is not valid YAML: ${printable(withoutPosition(error.message))}`, 'pass Kubernetes manifests as YAML or JSON');
-    const original = text.slice(offset, doc.range[2]);
+    const from = offset;
+    const original = text.slice(from, doc.range[2]);
     offset = doc.range[2];
     const edits: Edit[] = [];
     const injectedBefore = report.injected.length;
-    const data: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
+    withGoNumbers(doc);
+    const data = dataOf(doc, source, lineAt);
     // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
     // Looked for once per document (a List plans each of its items).
     let merge: number | undefined | null = null;
@@ -105,6 +206,21 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     if (edits.length === 0) {
       out.push(original);
       continue;
+    }
+    // Its comments before it too: the re-emitted document holds them.
+    const misread = misreadCharacter(doc, text, from, doc.range[2]);
+    if (misread) {
+      const code = `U+${misread.character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      const how = /[\u2028\u2029\u0085]/.test(misread.character)
+        ? `${code}, which kubectl's YAML (1.1) reads as a line break and YAML 1.2 does not`
+        : misread.character === '\ufeff'
+          ? `${code} (a byte order mark) past the start of the file, which kubectl's YAML reads otherwise than YAML 1.2 in places`
+          : `the character ${code}, which kubectl's YAML refuses`;
+      throw new UsageError(`${printable(source)}:${lineAt(misread.offset)}: ${how}: inject would change what kubectl reads of this object`, `remove it, or write it as an escape in a double-quoted string ("\\u${code.slice(2).toLowerCase()}")`);
+    }
+    const colon = colonInFlowKey(doc, text);
+    if (colon !== undefined) {
+      throw new UsageError(`${printable(source)}:${lineAt(colon)}: a key written with its colon directly before "${text[colon + 1] ?? ''}", which kubectl's YAML (1.1) reads as part of the key and YAML 1.2 as its end: inject would change what kubectl reads of this object`, 'put a space after the colon');
     }
     const names = report.injected.slice(injectedBefore);
     refuseInexactNumbers(data, names.join(', '), 'write the object in block style (edited in place, its numbers kept as written)', 'shared');

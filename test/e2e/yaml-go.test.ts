@@ -104,18 +104,46 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     }
   });
 
-  it('inject re-emits a manifest holding line-break characters (values, keys, comments) as Go reads it, in YAML and JSON', async () => {
-    for (const brk of ['\u2028', '\u2029', '\u0085', '\ufeff', '\u009b']) {
-      const manifest = `# note${brk}evil: true\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    plain: a${brk}evil\n    "k${brk}x": "v"\nspec:\n  containers:\n    - name: app # c${brk}evil: 1\n      image: nginx\n      args: ["a${brk}b"]\n`;
-      const yaml = (await injectManifests(manifest, 'm.yaml', injection, { allowStaticKeys: false })).text;
-      const [pod] = sameInGoAndJs(yaml) as { metadata: { annotations: Record<string, string> }; spec: { containers: { args: string[]; env: unknown[] }[] } }[];
-      assert.equal(pod?.metadata.annotations['plain'], `a${brk}evil`);
-      assert.equal(pod?.metadata.annotations[`k${brk}x`], 'v');
-      assert.deepEqual(pod?.spec.containers[0]?.args, [`a${brk}b`]);
-      assert.equal(pod?.spec.containers[0]?.env.length, 5);
-      const json = (await injectManifests(JSON.stringify(jsParse(manifest)[0]), 'm.json', injection, { allowStaticKeys: false })).text;
-      assert.deepEqual(sameInGoAndJs(json), [JSON.parse(json)]);
+  it('line-break and control characters: inject writes what Go read of the input, injected, or refuses where Go reads otherwise', async () => {
+    const pod = (annotations: string, comment = '') => `${comment}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n${annotations}spec:\n  containers:\n    - name: app\n      image: nginx\n`;
+    let accepted = 0;
+    for (const brk of ['\u2028', '\u2029', '\u0085', '\ufeff', '\u009b', '\u007f', '\u0000', '\u001b', '\ufffe']) {
+      const values = [`    plain: a${brk}evil\n`, `    "k${brk}x": v\n`, `    k: "v${brk}w"\n`, `    single: 'a${brk}b'\n`, `    spaced: "a ${brk}b"\n`, `    flow: ["a${brk}\tb", {c: "d${brk}"}]\n`, `    folded: "a\n      ${brk}b"\n`];
+      for (const manifest of [...values.map((value) => pod(value)), pod('    a: b\n', `# note${brk}evil: true\n`)]) {
+        let yaml: string;
+        try {
+          yaml = (await injectManifests(manifest, 'm.yaml', injection, { allowStaticKeys: false })).text;
+        } catch (error) {
+          assert.ok(error instanceof UsageError && /kubectl's YAML/.test(error.message), `${String(error)}\n${JSON.stringify(manifest)}`);
+          continue;
+        }
+        // Accepted: what Go cannot read in, it cannot read out (nothing is repaired by guessing);
+        // what it reads, it reads out as that plus the injection.
+        if (spawnSync(provision().goyaml, [], { input: manifest }).status !== 0) {
+          assert.notEqual(spawnSync(provision().goyaml, [], { input: yaml }).status, 0, JSON.stringify(yaml));
+          continue;
+        }
+        const [before] = goParse(manifest);
+        const expected = JSON.parse((await injectManifests(JSON.stringify(before), 'm.json', injection, { allowStaticKeys: false })).text) as unknown;
+        assert.deepEqual(goParse(yaml), [expected], JSON.stringify(manifest));
+        accepted++;
+      }
     }
+    // U+2028 and U+2029 in a quoted value away from white space (k, single: 2 each); nothing else.
+    assert.equal(accepted, 4);
+    // A byte order mark at the start of the file is skipped by every reader.
+    const bom = `\ufeff${pod('    a: "b\u2028c"\n')}`;
+    const [read] = goParse(bom);
+    assert.deepEqual(goParse((await injectManifests(bom, 'm.yaml', injection, { allowStaticKeys: false })).text), [JSON.parse((await injectManifests(JSON.stringify(read), 'm.json', injection, { allowStaticKeys: false })).text)]);
+  });
+
+  it('numbers the general path writes anew mean to Go what they meant (a leading zero is octal to YAML 1.1)', async () => {
+    const manifest = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: c, configMap: {name: x, defaultMode: 0644}}, {name: s, secret: {secretName: s, defaultMode: 0400}}]\n  containers: [{name: app, image: nginx, args: [-012, +0755, 09, 0o17, 0x1F, 1_000, 0b11, 1e3, .5, "0644", 00]}]\n';
+    const [before] = goParse(manifest);
+    const expected = JSON.parse((await injectManifests(JSON.stringify(before), 'm.json', injection, { allowStaticKeys: false })).text) as unknown;
+    const yaml = (await injectManifests(manifest, 'm.yaml', injection, { allowStaticKeys: false })).text;
+    assert.deepEqual(goParse(yaml), [expected], yaml);
+    assert.match(yaml, /defaultMode: 420/);
   });
 
   it("inject keeps its promises as Go reads the manifests (aliases, merge keys, repeated keys), or refuses in words", async () => {

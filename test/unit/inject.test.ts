@@ -333,13 +333,41 @@ describe('inject fast path (lines inserted into the original text)', () => {
 });
 
 describe('inject over manifests: kinds, JSON, errors, the general path', () => {
-  it('the general path keeps a trailing comment, quotes only the scalar YAML 1.1 would read differently, cleans comments', async () => {
-    const { text } = (await inject('# the head\u2028of the pod\n\n# the pod\u2028itself\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: [\'a\u2028b\']}]\n# the end\u2028of the pod\n'));
-    assert.match(text, /^# the head of the pod\n\n# the pod itself\nkind: Pod\n/);
-    assert.ok(!/[\u2028\u0085]/.test(text), 'no raw line separator left');
+  it('the general path keeps a trailing comment and double-quotes, escaped, a quoted scalar holding U+2028 (which YAML 1.1 keeps in quotes too)', async () => {
+    const { text } = (await inject("# the pod\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx, args: ['a\u2028b']}]\n# the end\n"));
+    assert.match(text, /^# the pod\nkind: Pod\n/);
+    assert.ok(!/\u2028/.test(text), 'no raw line separator left');
     assert.match(text, /args: \[ "a\\u2028b" \]/);
     assert.match(text, /\{ name: app, image: nginx,/, 'other scalars keep their plain style');
-    assert.match(text, /\n# the end of the pod\n$/);
+    assert.match(text, /\n# the end\n$/);
+  });
+  it('characters YAML 1.1 (kubectl) reads otherwise than YAML 1.2, in an object inject changes: refused with the line', async () => {
+    const pod = (metadata: string) => `kind: Pod\nmetadata:\n  name: p\n${metadata}spec:\n  containers: [{name: app}]\n`;
+    const cases: [string, string][] = [
+      [`# head\u2028evil: true\n${pod('')}`, "test.yaml:1: U+2028, which kubectl's YAML (1.1) reads as a line break and YAML 1.2 does not"],
+      [pod('  annotations:\n    plain: a\u2029b\n'), "test.yaml:5: U+2029, which kubectl's YAML (1.1) reads as a line break"],
+      [pod('  annotations: {"k": "a\u0085b"}\n'), "test.yaml:4: U+0085, which kubectl's YAML (1.1) reads as a line break"],
+      [pod('  # note\u2028x: 1\n'), 'test.yaml:4: U+2028'],
+      [pod("  annotations: {k: 'a\u009bb'}\n"), "test.yaml:4: the character U+009B, which kubectl's YAML refuses"],
+      [`kind: ConfigMap\n---\n${pod('  annotations: {k: "\u007f"}\n')}`, 'test.yaml:6: the character U+007F'],
+      [pod('  annotations: {k: "a\u0000b"}\n'), 'test.yaml:4: the character U+0000'],
+      [pod('  annotations:\n    k: a\u001bb\n'), 'test.yaml:5: the character U+001B'],
+      [pod('  annotations: {k: "\uffff"}\n'), 'test.yaml:4: the character U+FFFF'],
+    ];
+    for (const [manifest, message] of cases) {
+      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && error.message.startsWith(message) && /inject would change what kubectl reads of this object$/.test(error.message) && /double-quoted string \("\\u[0-9a-f]{4}"\)$/.test(error.hint ?? ''), JSON.stringify(manifest));
+    }
+    // In an object inject leaves alone, they pass through byte for byte.
+    const configMap = 'kind: ConfigMap\nmetadata: {name: c}\ndata: {k: a\u2028b}\n';
+    assert.equal((await inject(`${configMap}---\n${pod('')}`)).text.slice(0, configMap.length), configMap);
+    // Also: in a quoted key, next to white space in a quoted value (Go drops it), a byte order mark past the start.
+    for (const annotations of ['  annotations: {"x\u2029y": z}\n', '  annotations: {k: "a \u2028b"}\n', "  annotations: {k: 'a\u2028\tb'}\n", '  annotations: {k: "a\ufeffb"}\n']) {
+      await assert.rejects(async () => inject(pod(annotations)), (error: unknown) => error instanceof UsageError && /^test\.yaml:4: U\+(2028|2029|FEFF)/.test(error.message), JSON.stringify(annotations));
+    }
+    // Read alike: U+2028 and U+2029 in a quoted value away from white space; a byte order mark at the start.
+    for (const manifest of [pod('  annotations: {k: "a\u2028b", j: \'x\u2029y\'}\n'), `\ufeff${pod('  annotations: {k: "a\u2028b"}\n')}`]) {
+      assert.equal((await inject(manifest)).report.injected.length, 1, JSON.stringify(manifest));
+    }
   });
   it('in one piece of text, a document the general path leaves alone is copied byte for byte', async () => {
     const untouched = '# kept   as is\nkind: ConfigMap\nmetadata: {name:   c}\n';
@@ -502,6 +530,37 @@ describe('inject over hostile data: every shape the parsers return', () => {
     // Opted out, it passes through as it is.
     const optedOut = 'kind: Pod\nmetadata: {name: p, annotations: {minio-irsa.io/inject: "false"}}\nspec:\n  containers: [null]\n';
     assert.equal((await inject(optedOut)).text, optedOut);
+  });
+
+  it('an alias without an anchor, or aliases that expand without end, are refused in words with the line (Go refuses both)', async () => {
+    const head = 'kind: ConfigMap\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app}]\n';
+    await assert.rejects(async () => inject(`${head}  nodeSelector: {a: &x b, c: *y}\n`), (error: unknown) => error instanceof UsageError && error.message === 'test.yaml:7: the alias *y names no anchor (&y) before it', 'unresolved');
+    let laughs = '  x:\n    a0: &a0 [x, x]\n';
+    for (let level = 1; level < 30; level++) laughs += `    a${level}: &a${level} [*a${level - 1}, *a${level - 1}]\n`;
+    await assert.rejects(async () => inject(`${head}${laughs}`), (error: unknown) => error instanceof UsageError && /^test\.yaml:2: the aliases \(\*\) in this document expand into too many copies/.test(error.message), 'billion laughs');
+  });
+
+  it('the general path writes numbers as Go read them: a leading zero is octal to YAML 1.1 (defaultMode: 0644 is 420)', async () => {
+    const flow = 'kind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: c, configMap: {name: x, defaultMode: 0644}}]\n  containers: [{name: app, args: [-012, 09, 0o17, 0x1F, "0644"]}]\n';
+    const { text } = await inject(flow);
+    assert.match(text, /defaultMode: 420 \}/);
+    assert.match(text, /args: \[ -10, 9, 0o17, 0x1f, "0644",? \]/);
+  });
+
+  it('a plain key with its colon directly before "}", "]" or "," (Go reads "value:" as the key) is refused where inject re-writes', async () => {
+    for (const flow of ['{name: A, value:}', '[{value:, name: A}]', '[a:]']) {
+      const manifest = `kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, x: ${flow}}]\n`;
+      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && /^test\.yaml:4: a key written with its colon directly before "[}\],]"/.test(error.message) && error.hint === 'put a space after the colon', flow);
+    }
+    assert.equal((await inject('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, x: {a: , b: }}]\n')).report.injected.length, 1);
+  });
+
+  it('a pod spec without containers passes through, in YAML as in JSON (kubectl refuses it)', async () => {
+    for (const manifest of ['kind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n  volumes: []\n', '{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"initContainers": [{"name": "i"}]}}', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: ~\n']) {
+      const { text, report } = await inject(manifest);
+      assert.deepEqual([report.injected, report.passedThrough], [[], 1], manifest);
+      if (!manifest.startsWith('{')) assert.equal(text, manifest);
+    }
   });
 
   it('a null list is an absent one (as the API reads it): the list is added', async () => {
