@@ -2,8 +2,10 @@
 // and flow styles, quoted keys, comments and blank lines anywhere, sequences at their key's
 // column or deeper, block, folded, kept and multi-line scalars, CRLF, document markers, opt-out
 // and skip annotations, variables and mounts already set, static keys, repeated keys and merge
-// keys; Lists and two-document streams; no final line break. For differential tests against Go's YAML reader
-// (kubectl's).
+// keys; Lists and two-document streams; no final line break; and mutated byte by byte. For
+// differential tests against Go's YAML reader (kubectl's).
+
+const MUTATIONS = [' ', '  ', '\t', ':', ': ', '- ', '-', '#', ' #', '&a ', '*a', '!', '!!str ', '|', '>', '"', "'", '{', '}', '[', ']', ',', '?', '%', '---', '...', '@', '`', '\\', '\r', '\r\n', '\n', '\n  ', '<<: ', 'é', '\u00a0', '\u0000', '\u001b', '\u0085', '\u2028', '\ufeff', '\uffff', 'env', 'containers', 'null', '~', 'y', 'on', '0644', '1e3', '0x1F', '9007199254740993'];
 
 export class ManifestGenerator {
   private state: number;
@@ -97,6 +99,26 @@ export class ManifestGenerator {
     } else text = draw < 0.2 ? `${this.object()}\n---\n${this.object()}` : this.object();
     // A file need not end with a line break (Go then reads a closing block scalar without one).
     return this.maybe(0.15) ? text.replace(/\r?\n$/, '') : text;
+  }
+
+  /**
+   * The text changed in one to three places, as a hostile or careless hand would: a character
+   * YAML treats specially, one Go and YAML 1.2 read differently, or none, put in; a few
+   * characters taken out; a line shifted or turned into a sequence entry or a comment.
+   */
+  mutate(text: string): string {
+    let out = text;
+    for (let change = 0; change < 1 + Math.floor(this.random() * 3); change++) {
+      const at = Math.floor(this.random() * (out.length + 1));
+      const draw = this.random();
+      if (draw < 0.5) out = out.slice(0, at) + this.pick(MUTATIONS) + out.slice(at);
+      else if (draw < 0.8) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(this.random() * 3));
+      else {
+        const line = out.lastIndexOf('\n', at - 1) + 1;
+        out = out.slice(0, line) + this.pick([' ', '  ', '\t', '- ', '# ']) + out.slice(line);
+      }
+    }
+    return out;
   }
 
   private object(): string {
