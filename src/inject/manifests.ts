@@ -1,6 +1,7 @@
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { at, insertLines, readFast, type Insertion } from './fast-path.js';
+import { jsonObjects } from './json-stream.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, podSpecPath, scalarText, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
@@ -143,14 +144,18 @@ export async function injectManifests(text: string, source: string, settings: In
 export const exhaustedStack = (message: string): boolean => /maximum call stack/i.test(message);
 export const tooDeep = (source: string): UsageError => new UsageError(`${printable(source)} nests values deeper than inject can follow (a few thousand levels)`, 'nest values less deeply');
 
-function injectJson(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
-  const report = emptyReport();
+async function injectJson(text: string, source: string, settings: InjectionSettings, options: InjectOptions): Promise<{ text: string; report: InjectReport }> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${printable(source)} is not valid JSON: ${printable((error as Error).message)}`, 'pass Kubernetes manifests as YAML or JSON');
+    return injectJsonStream(text, source, settings, options, error as Error);
   }
+  return injectJsonValue(value, source, settings, options);
+}
+
+function injectJsonValue(value: unknown, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } {
+  const report = emptyReport();
   // Every object is written back: a number a double cannot hold would come out changed.
   refuseInexactNumbers(value, printable(source), 'pass the manifests as YAML (block style is edited in place, its numbers kept as written)', 'tree');
   const objects = Array.isArray(value) ? value : [value];
@@ -159,14 +164,41 @@ function injectJson(text: string, source: string, settings: InjectionSettings, o
 }
 
 /**
+ * Text that starts with "{" but is not one JSON value: JSON objects one after another, or one
+ * object and then YAML, as kubectl reads them; anything else is not valid JSON.
+ */
+async function injectJsonStream(text: string, source: string, settings: InjectionSettings, options: InjectOptions, notJson: Error): Promise<{ text: string; report: InjectReport }> {
+  const { objects, rest } = jsonObjects(text);
+  const notValid = new UsageError(`${printable(source)} is not valid JSON: ${printable(notJson.message)}`, 'pass Kubernetes manifests as YAML or JSON');
+  if (objects.length === 0) throw notValid;
+  // kubectl goes on as YAML only after a single object; after two or more it refuses the rest.
+  if (rest < text.length && objects.length > 1) {
+    throw new UsageError(`${printable(source)}:${1 + lineBreaks(text.slice(0, rest))}: after ${objects.length} JSON objects, text that is not one (kubectl reads a stream of JSON objects, or one object and then YAML)`, 'put the YAML documents in a file of their own, or write them as JSON objects');
+  }
+  const report = emptyReport();
+  const out: string[] = [];
+  for (const object of objects) {
+    const injected = injectJsonValue(object, source, settings, options);
+    mergeReport(report, injected.report);
+    out.push(injected.text);
+  }
+  if (rest < text.length) {
+    const yaml = await injectYaml(text.slice(rest), source, settings, options, 1 + lineBreaks(text.slice(0, rest)));
+    mergeReport(report, yaml.report);
+    out.push(yaml.text);
+  }
+  return { text: out.join(''), report };
+}
+
+/**
  * YAML: only documents that can hold a pod template are parsed (YAML parsing is the cost
  * here); the rest are copied byte for byte. A line starting with "---" always starts a
  * document (YAML ends any scalar there), so splitting on such lines is exact.
  */
-async function injectYaml(text: string, source: string, settings: InjectionSettings, options: InjectOptions): Promise<{ text: string; report: InjectReport }> {
+async function injectYaml(text: string, source: string, settings: InjectionSettings, options: InjectOptions, firstLine = 1): Promise<{ text: string; report: InjectReport }> {
   const report = emptyReport();
   const out: string[] = [];
-  let line = 1;
+  let line = firstLine;
   let general: typeof import('./general-path.js') | undefined;
   for (const chunk of splitDocuments(await withLineFeeds(text, source))) {
     if (!/containers|kind:\s*\S*List\b/.test(chunk)) {

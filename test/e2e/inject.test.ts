@@ -124,6 +124,27 @@ describe('inject against the real rig', () => {
     assert.equal(applied.code, 0, applied.stderr);
   });
 
+  it('JSON objects one after another (kubectl get -o json, twice), and one object then YAML: read and applied as kubectl reads them', async () => {
+    const deployment = (name: string) => JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'apps' }, spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { serviceAccountName: 'web', containers: [{ name: 'app', image: 'nginx' }] } } } }, null, 2);
+    for (const input of [`${deployment('one')}\n${deployment('two')}\n`, `${deployment('one')}\n---\n${CHART.split('---')[1] ?? ''}`]) {
+      // kubectl takes the input as it is...
+      const plain = await rig.kubectl(['apply', '--dry-run=server', '-f', '-'], input);
+      assert.equal(plain.code, 0, plain.stderr);
+      const injected = await runCli(['inject'], { cwd: work, input });
+      assert.equal(injected.code, 0, injected.stderr);
+      assert.match(injected.stderr, /^injected 2 /m);
+      // ...and the output, the same objects, with what inject added.
+      const applied = await rig.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-', '-o', 'json'], injected.stdout);
+      assert.equal(applied.code, 0, applied.stderr);
+      const items = (JSON.parse(applied.stdout) as { items: { metadata: { name: string }; spec: { template?: { spec: { volumes?: { name: string }[] } }; jobTemplate?: { spec: { template: { spec: { volumes?: { name: string }[] } } } } } }[] }).items;
+      assert.deepEqual(items.map((item) => item.metadata.name), plain.stdout.match(/\/([\w-]+) (?:created|configured|unchanged)/g)?.map((found) => found.slice(1).split(' ')[0]));
+      for (const item of items) {
+        const volumes = item.spec.template?.spec.volumes ?? item.spec.jobTemplate?.spec.template.spec.volumes ?? [];
+        assert.ok(volumes.some((volume) => volume.name === 'minio-irsa-token'), item.metadata.name);
+      }
+    }
+  });
+
   it('files and directories: every manifest in them, in a stable order', async () => {
     const dir = join(mkdtempSync(join(work, 'manifests-')), 'k8s');
     mkdirSync(join(dir, 'sub'), { recursive: true });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../../src/errors.js';
 import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
+import { jsonObjects } from '../../src/inject/json-stream.js';
 import { injectManifests } from '../../src/inject/manifests.js';
 import { matchSnapshot } from '../helpers/snapshot.js';
 
@@ -563,6 +564,20 @@ describe('inject over hostile data: every shape the parsers return', () => {
     }
   });
 
+  it('JSON objects one after another, or one object and then YAML, read as kubectl reads them; anything else is not valid JSON', async () => {
+    const pod = (name: string) => JSON.stringify({ kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const stream = await inject(`${pod('a')}\n${pod('b')}${pod('c')}\n`);
+    assert.deepEqual(stream.report.injected, ['Pod a', 'Pod b', 'Pod c']);
+    assert.equal(stream.text.match(/^\{$/gm)?.length, 3, 'three objects, each written as JSON');
+    const mixed = await inject(`${pod('a')}\n---\nkind: Pod\nmetadata: {name: y}\nspec:\n  containers:\n    - name: c\n`);
+    assert.deepEqual(mixed.report.injected, ['Pod a', 'Pod y']);
+    assert.ok(mixed.text.startsWith('{\n') && mixed.text.includes('}\n---\nkind: Pod\n'), mixed.text);
+    // Errors in the YAML name lines of the whole input.
+    await assert.rejects(async () => inject(`${pod('a')}\n---\nkind: Pod\nspec:\n  containers: [\n`), (error: unknown) => error instanceof UsageError && /^test\.yaml:6 is not valid YAML/.test(error.message));
+    await assert.rejects(async () => inject(`${pod('a')}\n${pod('b')}\n---\nkind: Pod\n`), (error: unknown) => error instanceof UsageError && error.message === 'test.yaml:3: after 2 JSON objects, text that is not one (kubectl reads a stream of JSON objects, or one object and then YAML)');
+    await assert.rejects(async () => inject('{"kind": "Pod",}\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml is not valid JSON/.test(error.message));
+  });
+
   it('a null list is an absent one (as the API reads it): the list is added', async () => {
     const { text } = await inject(POD_WITH('    - name: a\n      env: ~\n      volumeMounts: null\n'));
     const pod = parse(text) as Pod;
@@ -618,5 +633,17 @@ describe('inject over hostile data: every shape the parsers return', () => {
     }
     // Both outcomes happen: the values reach the places that matter.
     assert.ok(outcomes.injected > 200 && outcomes.refused > 200, JSON.stringify(outcomes));
+  });
+});
+
+describe('a stream of JSON objects', () => {
+  it('is cut where each object ends, over strings holding brackets, quotes and escapes', () => {
+    const text = '{"a": "}\\"{[", "b": [{}]} \n{"c": "\\\\"}{"d": 1}\n  kind: x\n';
+    const { objects, rest } = jsonObjects(text);
+    assert.deepEqual(objects, [{ a: '}"{[', b: [{}] }, { c: '\\' }, { d: 1 }]);
+    assert.equal(text.slice(rest), '  kind: x\n', 'the rest starts after the white space up to the line end, as kubectl reads it');
+    assert.deepEqual(jsonObjects('{"a": 1} {"b": '), { objects: [{ a: 1 }], rest: 9 });
+    assert.deepEqual(jsonObjects('[1]'), { objects: [], rest: 0 });
+    assert.equal(jsonObjects('{"a": 1}\n\n  ').rest, 12, 'white space alone after the last object is the end');
   });
 });
