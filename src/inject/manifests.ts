@@ -93,11 +93,12 @@ export function applyToJson(root: unknown): Apply {
 
 /**
  * The first integer in the data beyond what a double holds exactly (read from text, it may
- * already differ from what was written). `seen` is for data with shared nodes (YAML aliases),
+ * already differ from what was written), or a number that is not finite. `seen` is for data with shared nodes (YAML aliases),
  * each visited once; parsed JSON is a tree and needs none (the set cost ~10x the walk).
  */
 function inexactNumber(value: unknown, seen: WeakSet<object> | undefined): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? value : undefined;
+  // Infinity and NaN too: JSON has neither (JSON.stringify writes null), and 1e400 is text to Go's YAML.
+  if (typeof value === 'number') return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)) ? value : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   if (seen) {
     // Aliases may make the data circular.
@@ -121,7 +122,9 @@ function inexactNumber(value: unknown, seen: WeakSet<object> | undefined): numbe
 /** Refuses data that inject would write back with a number changed (Go reads int64 fields exactly). */
 export function refuseInexactNumbers(data: unknown, where: string, otherwise: string, shape: 'tree' | 'shared'): void {
   const found = inexactNumber(data, shape === 'shared' ? new WeakSet() : undefined);
-  if (found !== undefined) throw new UsageError(`${where}: a number near ${found} is beyond what inject writes back exactly (integers up to 2^53): it would change`, `keep numbers within ±9007199254740991, or ${otherwise}`);
+  if (found === undefined) return;
+  const what = Number.isFinite(found) ? `a number near ${found} is beyond what inject writes back exactly (integers up to 2^53)` : `a number that reads as ${found} (beyond a double, or .inf/.nan) cannot be written back as it was`;
+  throw new UsageError(`${where}: ${what}: it would change`, `keep numbers within ±9007199254740991, or ${otherwise}`);
 }
 
 /** JSON manifests start with an object or a list; everything else is read as YAML. */

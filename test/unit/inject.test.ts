@@ -418,6 +418,12 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     });
     await assert.rejects(inject('{"kind": "ConfigMap", "data": {"n": "1"}, "x": [-9007199254740993]}'), /^UsageError: test\.yaml: a number near -9007199254740992 is beyond/);
     assert.match((await inject('{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"n": 9007199254740991, "containers": [{"name": "a"}]}}')).text, /"n": 9007199254740991,/, 'the largest exact integer is fine');
+    // Beyond a double: JSON.stringify would write null, the yaml library .inf (Go reads 1e400 as text).
+    await assert.rejects(inject('{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}, "x": 1e400}'), /^UsageError: test\.yaml: a number that reads as Infinity \(beyond a double, or \.inf\/\.nan\) cannot be written back as it was: it would change$/);
+    for (const value of ['1e400', '-1e999', '.nan', '.inf']) {
+      await assert.rejects(inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  x: ${value}\n  containers: [{name: app}]\n`), /^UsageError: Pod p: a number that reads as (-?Infinity|NaN)/, value);
+      assert.match((await inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  x: ${value}\n  containers:\n    - name: app\n`)).text, new RegExp(`\\n  x: ${value.replace('.', '\\.')}\\n`), `${value}: kept as written in block style`);
+    }
   });
   it('a merge key (<<) in an object inject plans is refused, with its line; in any other object it passes through', async () => {
     // Go's YAML merges there (a later merge overriding keys before it); the core schema does not.
