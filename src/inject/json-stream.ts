@@ -53,3 +53,32 @@ export function jsonObjects(text: string): JsonStream {
   }
   return { objects, rest };
 }
+
+/** Lines around a document's content: blank, comments, the "---" marker before it (with a comment; a byte order mark first), "..." after it. */
+const LINES_BEFORE = /^\ufeff?(?:(?:---(?:[ \t]+#.*)?|[ \t]*(?:#.*)?)\r?\n)*/;
+const LINES_AFTER = /^[ \t]*(?:#.*)?\r?\n(?:(?:\.\.\.(?:[ \t]+#.*)?|[ \t]*(?:#.*)?)\r?\n)*$/;
+// What Go's YAML reads otherwise than JSON.parse in a JSON text: "\/" and escaped surrogates
+// (it refuses them), U+2028/U+2029 next to white space (it drops the white space), characters
+// it refuses or folds. Such text is left to the general path, which says so.
+const READ_OTHERWISE_IN_JSON = /\\\/|\\u[dD][89a-fA-F]|[\s][\u2028\u2029]|[\u2028\u2029][\s]|[\u007f-\u009f\ufeff\ufffe\uffff]/;
+
+/**
+ * A YAML document (one piece of splitDocuments, ending in a line break) that is a JSON object
+ * at the start of a line: what comes before it, the object, and what comes after it; or
+ * undefined. JSON is YAML, and Go's YAML reads such an object as JSON.parse does (but for the
+ * characters above), so it can take the JSON way: a flow-style List of thousands of objects
+ * there takes a second, where the yaml library takes a minute and gigabytes.
+ */
+export function jsonDocument(text: string): { before: string; value: unknown; after: string } | undefined {
+  const start = LINES_BEFORE.exec(text)?.[0].length ?? 0;
+  if (text[start] !== '{') return undefined;
+  const end = endOfValue(text, start);
+  if (end === undefined || !LINES_AFTER.test(text.slice(end))) return undefined;
+  const json = text.slice(start, end);
+  if (READ_OTHERWISE_IN_JSON.test(json)) return undefined;
+  try {
+    return { before: text.slice(0, start), value: JSON.parse(json) as unknown, after: text.slice(end) };
+  } catch {
+    return undefined;
+  }
+}

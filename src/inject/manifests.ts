@@ -1,7 +1,7 @@
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { at, insertLines, readFast, type Insertion } from './fast-path.js';
-import { jsonObjects } from './json-stream.js';
+import { jsonDocument, jsonObjects } from './json-stream.js';
 import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, podSpecPath, scalarText, type InjectionSettings, type PatchOperation } from './core.js';
 
 // inject over manifests: YAML (multi-document, List objects; comments and key order kept) or
@@ -127,11 +127,12 @@ export function refuseInexactNumbers(data: unknown, where: string, otherwise: st
   throw new UsageError(`${where}: ${what}: it would change`, `keep numbers within ±9007199254740991, or ${otherwise}`);
 }
 
-/** JSON manifests start with an object or a list; everything else is read as YAML. */
-function isJsonText(text: string): boolean {
-  const first = text.trimStart()[0];
-  return first === '{' || first === '[';
-}
+/**
+ * JSON manifests start with an object (kubectl's test: after white space as Go's unicode.IsSpace
+ * has it, which a byte order mark is not) or a list; everything else is read as YAML.
+ */
+const JSON_START = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[{[]/;
+const isJsonText = (text: string): boolean => JSON_START.test(text);
 
 /** The manifests with every pod template injected; async only to load the general path when a document needs it. */
 export async function injectManifests(text: string, source: string, settings: InjectionSettings, options: InjectOptions = { allowStaticKeys: false }): Promise<{ text: string; report: InjectReport }> {
@@ -209,7 +210,7 @@ async function injectYaml(text: string, source: string, settings: InjectionSetti
       if (/^(?!\.\.\.(?:[ \t\r]|$))[^#%\s-]/m.test(chunk)) report.passedThrough += 1;
       out.push(chunk);
     } else {
-      const fast = injectChunkFast(chunk, settings, options);
+      const fast = injectChunkJson(chunk, source, settings, options) ?? injectChunkFast(chunk, settings, options);
       if (fast) {
         mergeReport(report, fast.report);
         out.push(fast.text);
@@ -264,6 +265,16 @@ export function splitDocuments(text: string): string[] {
 }
 
 export const READ_DIFFERENTLY = /[\u007f-\u009f\u2028\u2029\ufeff]/;
+
+/** A document that is a JSON object (json-stream.ts), injected the JSON way; unchanged, byte for byte. Undefined for the general path. */
+function injectChunkJson(text: string, source: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } | undefined {
+  const json = jsonDocument(text);
+  if (!json) return undefined;
+  const injected = injectJsonValue(json.value, source, settings, options);
+  if (injected.report.injected.length === 0) return { text, report: injected.report };
+  // The object's own lines replaced; a comment after it on its last line, and the lines after, kept.
+  return { text: `${json.before}${injected.text.slice(0, -1)}${json.after}`, report: injected.report };
+}
 
 /** The fast path (fast-path.ts), or undefined for the general one. */
 function injectChunkFast(text: string, settings: InjectionSettings, options: InjectOptions): { text: string; report: InjectReport } | undefined {

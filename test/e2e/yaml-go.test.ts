@@ -245,6 +245,26 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     assert.ok(counts.compared >= 60 && counts.refused >= 200, JSON.stringify(counts));
   });
 
+  it('a YAML document that is a JSON object takes the JSON way: Go reads the output as it read the input, injected', async () => {
+    const pod = (extra = '') => `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"${extra}}, "spec": {"containers": [{"name": "app", "image": "nginx"}]}}`;
+    const list = `{"apiVersion": "v1", "kind": "List", "items": [${[1, 2, 3].map((index) => pod(`, "namespace": "n${index}"`)).join(', ')}]}`;
+    const cases = [
+      `# Source: chart/templates/pod.json\n---\n${pod()}\n...\n`,
+      `kind: ConfigMap\nmetadata: {name: c}\n---\n${pod()}  # trailing\n# after\n`,
+      `--- # doc\r\n${pod(', "annotations": {"a": "x\\u2028y\u2028z", "b": "\\"q\\"\\n"}')}\r\n`,
+      `${list}\n`,
+      // Read otherwise by Go: taken by the general path, which refuses them or (Go refusing the input) writes them as YAML 1.2 reads them.
+      `---\n${pod(', "annotations": {"a": "x \u2028y"}')}\n`,
+      `---\n${pod(', "annotations": {"a": "x\\/y"}')}\n`,
+      `---\n${pod(', "annotations": {"a": "\\ud83d\\ude00"}')}\n`,
+    ];
+    const outcomes: string[] = [];
+    for (const manifest of cases) outcomes.push(await againstGo(manifest));
+    assert.deepEqual(outcomes, ['compared', 'compared', 'compared', 'compared', 'refused', 'unreadable', 'unreadable']);
+    const written = (await injectManifests(cases[1] ?? '', 'j.yaml', injection, { allowStaticKeys: false })).text;
+    assert.ok(written.startsWith('kind: ConfigMap\nmetadata: {name: c}\n---\n{\n  "apiVersion": "v1",\n') && written.endsWith('}  # trailing\n# after\n'), written);
+  });
+
   it('pod and minio-env (kubernetes, compose) with hostile values', async () => {
     for (const value of HOSTILE) {
       sameInGoAndJs(await renderPod({ ...workload, endpoint: value }, { name: value, image: value }));

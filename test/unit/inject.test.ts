@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../../src/errors.js';
 import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
-import { jsonObjects } from '../../src/inject/json-stream.js';
+import { jsonDocument, jsonObjects } from '../../src/inject/json-stream.js';
 import { injectManifests } from '../../src/inject/manifests.js';
 import { matchSnapshot } from '../helpers/snapshot.js';
 
@@ -582,6 +582,10 @@ describe('inject over hostile data: every shape the parsers return', () => {
     await assert.rejects(async () => inject(`${pod('a')}\n---\nkind: Pod\nspec:\n  containers: [\n`), (error: unknown) => error instanceof UsageError && /^test\.yaml:6 is not valid YAML/.test(error.message));
     await assert.rejects(async () => inject(`${pod('a')}\n${pod('b')}\n---\nkind: Pod\n`), (error: unknown) => error instanceof UsageError && error.message === 'test.yaml:3: after 2 JSON objects, text that is not one (kubectl reads a stream of JSON objects, or one object and then YAML)');
     await assert.rejects(async () => inject('{"kind": "Pod",}\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml is not valid JSON/.test(error.message));
+    // A byte order mark is not white space to kubectl: such a file is YAML (a document that is a JSON object).
+    const bom = await inject(`\ufeff${pod('a')}\n`);
+    assert.deepEqual(bom.report.injected, ['Pod a']);
+    assert.ok(bom.text.startsWith('\ufeff{\n  "kind": "Pod",'), bom.text);
   });
 
   it('a null list is an absent one (as the API reads it): the list is added', async () => {
@@ -651,5 +655,23 @@ describe('a stream of JSON objects', () => {
     assert.deepEqual(jsonObjects('{"a": 1} {"b": '), { objects: [{ a: 1 }], rest: 9 });
     assert.deepEqual(jsonObjects('[1]'), { objects: [], rest: 0 });
     assert.equal(jsonObjects('{"a": 1}\n\n  ').rest, 12, 'white space alone after the last object is the end');
+  });
+
+  it('a YAML document that is one JSON object is found with the lines around it; anything else in it, or what Go reads otherwise, is not', () => {
+    assert.deepEqual(jsonDocument('# c\n---  # d\n\n{"a": [1]} # e\n...\n# f\n'), { before: '# c\n---  # d\n\n', value: { a: [1] }, after: ' # e\n...\n# f\n' });
+    assert.deepEqual(jsonDocument('---\r\n{"a": 1}\r\n'), { before: '---\r\n', value: { a: 1 }, after: '\r\n' });
+    for (const text of ['--- {"a": 1}\n', '{"a": 1}\nb: 2\n', '{"a": 1}\n...\n{"b": 2}\n', ' {"a": 1}\n', '{"a": 1\n', '{"a": "x\\/y"}\n', '{"a": "\\uD83D\\uDE00"}\n', '{"a": "x \u2028"}\n', '{"a": "\u0085"}\n', '{"a": 1, b: 2}\n']) {
+      assert.equal(jsonDocument(text), undefined, JSON.stringify(text));
+    }
+  });
+
+  it('inject: such a document is written as JSON where it changes, byte for byte where it does not', async () => {
+    const pod = (annotations: string) => `{"kind": "Pod", "metadata": {"name": "p", "annotations": {${annotations}}}, "spec": {"containers": [{"name": "a"}]}}`;
+    const optedOut = `---\n${pod('"minio-irsa.io/inject": "false"')}  # kept\n`;
+    assert.equal((await inject(`kind: ConfigMap\n${optedOut}`)).text, `kind: ConfigMap\n${optedOut}`);
+    const { text, report } = await inject(`# head\n${pod('')}  # tail\n`);
+    assert.deepEqual(report.injected, ['Pod p']);
+    assert.ok(text.startsWith('# head\n{\n  "kind": "Pod",') && text.endsWith('\n}  # tail\n'), text);
+    assert.equal((JSON.parse(text.slice(7, -8)) as Pod).spec.containers[0]?.env?.length, 5);
   });
 });
