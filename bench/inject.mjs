@@ -2,7 +2,7 @@
 // linear in its input. Generates N MB of realistic manifests (Deployments with comments,
 // Services, ConfigMaps), pipes them through `minio-irsa inject`, reports wall time and peak
 // memory (target: 10 MB in well under a second). BENCH_MB sets the size (default 10);
-// BENCH_SHAPE=list puts the objects in one List.
+// BENCH_SHAPE=list puts the objects in one List; json and flow write it as JSON.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +52,13 @@ for (let i = 0; input.length < megabytes * 1024 * 1024; i++) input += deployment
 if (process.env.BENCH_SHAPE === 'list') {
   const items = input.split(/^---\n/m).filter(Boolean).map((object) => object.replace(/^# .*\n/, '').trimEnd().split('\n').map((line, index) => `${index === 0 ? '- ' : '  '}${line}`).join('\n'));
   input = `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
+}
+// BENCH_SHAPE=json: the objects as one JSON List (kubectl get -o json); flow: the same after a
+// comment, which makes it a YAML document that is a JSON object.
+if (process.env.BENCH_SHAPE === 'json' || process.env.BENCH_SHAPE === 'flow') {
+  const { parseAllDocuments } = await import('yaml');
+  const items = parseAllDocuments(input).map((doc) => doc.toJS()).filter(Boolean);
+  input = `${process.env.BENCH_SHAPE === 'flow' ? '# Source: kubectl get -o json\n' : ''}${JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 2)}\n`;
 }
 const sizeMb = (input.length / 1024 / 1024).toFixed(1);
 
