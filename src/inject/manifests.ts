@@ -93,8 +93,9 @@ export function applyToJson(root: unknown): Apply {
 
 /**
  * The first integer in the data beyond what a double holds exactly (read from text, it may
- * already differ from what was written), or a number that is not finite. `seen` is for data with shared nodes (YAML aliases),
- * each visited once; parsed JSON is a tree and needs none (the set cost ~10x the walk).
+ * already differ from what was written), or a number that is not finite. `seen` is for data
+ * with shared nodes (YAML aliases), each visited once; parsed JSON is a tree and needs none
+ * (the set cost ~10x the walk).
  */
 function inexactNumber(value: unknown, seen: WeakSet<object> | undefined): number | undefined {
   // Infinity and NaN too: JSON has neither (JSON.stringify writes null), and 1e400 is text to Go's YAML.
