@@ -60,6 +60,7 @@ const TARGETS: Record<string, string[] | Target> = {
   'src/inject/manifests.ts': ['inject.test.ts'],
   'src/inject/general-path.ts': ['inject.test.ts'],
   'src/inject/fast-path.ts': ['inject.test.ts'],
+  'src/inject/json-stream.ts': ['inject.test.ts'],
   'src/webhook/opt-in.ts': ['webhook.test.ts'],
   'src/webhook/admission.ts': ['webhook.test.ts'],
   'src/render/webhook.ts': ['webhook.test.ts'],

@@ -653,7 +653,7 @@ describe('a stream of JSON objects', () => {
     assert.deepEqual(objects, [{ a: '}"{[', b: [{}] }, { c: '\\' }, { d: 1 }]);
     assert.equal(text.slice(rest), '  kind: x\n', 'the rest starts after the white space up to the line end, as kubectl reads it');
     assert.deepEqual(jsonObjects('{"a": 1} {"b": '), { objects: [{ a: 1 }], rest: 9 });
-    assert.deepEqual(jsonObjects('[1]'), { objects: [], rest: 0 });
+    assert.deepEqual(jsonObjects(' \n[1]'), { objects: [], rest: 0 }, 'no object: nothing is cut off');
     assert.equal(jsonObjects('{"a": 1}\n\n  ').rest, 12, 'white space alone after the last object is the end');
   });
 
