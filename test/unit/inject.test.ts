@@ -83,6 +83,11 @@ describe('inject core', () => {
     const result = (await inject(text));
     assert.equal(result.text, text);
     assert.deepEqual(result.report.optedOut, ['Deployment d']);
+    // Written unquoted, the values are a boolean and a number to YAML: read as the text they are.
+    const unquoted = 'kind: Pod\nmetadata: {name: p, annotations: {minio-irsa.io/inject: false}}\nspec:\n  containers: [{name: app}]\n';
+    assert.deepEqual((await inject(unquoted)).report.optedOut, ['Pod p']);
+    const numbered = (await inject('kind: Pod\nmetadata: {name: p, annotations: {minio-irsa.io/skip-containers: 7}}\nspec:\n  containers: [{name: 7}, {name: app}]\n')).report;
+    assert.deepEqual(numbered.notes, ['Pod p: container 7 skipped (minio-irsa.io/skip-containers)']);
   });
 
   it('finds the pod template of every workload kind, and passes other objects through', async () => {
