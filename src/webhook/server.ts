@@ -30,7 +30,12 @@ export interface ServeOptions {
   shutdownDelayMs: number;
   /** How long in-flight admissions may take to finish on shutdown. */
   drainMs: number;
+  /** How long a request may take to arrive in full (default 35 s: the apiserver waits 30 s at most). */
+  requestTimeoutMs?: number;
 }
+
+/** The apiserver gives up on a webhook after timeoutSeconds (at most 30): a request still arriving later is a slow client holding a socket. */
+const REQUEST_TIMEOUT_MS = 35_000;
 
 export interface RunningWebhook {
   port: number;
@@ -130,15 +135,18 @@ export async function serve(options: ServeOptions): Promise<RunningWebhook> {
     return true;
   };
 
-  const admission = createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, (request, response) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node looks for requests over their time every connectionsCheckingInterval (30 s by default).
+  const timeouts = { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4))) };
+  const admission = createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ...timeouts }, (request, response) => {
     if (health(request, response)) return;
     if ((request.url ?? '').split('?')[0] !== '/mutate') return send(response, 404, JSON.stringify({ error: 'not found; the webhook path is /mutate' }));
     if (request.method !== 'POST') return send(response, 405, JSON.stringify({ error: 'POST an AdmissionReview' }));
     void mutate(request, response);
   });
-  // The apiserver keeps connections alive; so do load generators.
+  // The apiserver keeps connections alive; so do load generators. (An idle connection is not
+  // a request: the request and header timeouts run from a request's first byte.)
   admission.keepAliveTimeout = 65_000;
-  admission.headersTimeout = 66_000;
 
   const telemetry = createHttpServer((request, response) => {
     if (health(request, response)) return;

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { deriveRoleArn } from '../../src/minio/arn.js';
 import type { InjectionSettings } from '../../src/inject/core.js';
 import { BadAdmissionReview, jsonPointer, review, type Lookups } from '../../src/webhook/admission.js';
 import { generateCertificates, serviceHosts } from '../../src/webhook/certs.js';
+import { createMetrics } from '../../src/webhook/metrics.js';
+import { serve } from '../../src/webhook/server.js';
 import { select, type Subjects, type WebhookDefaults } from '../../src/webhook/opt-in.js';
 import { renderWebhook, renderWebhookUrl, serveArguments } from '../../src/render/webhook.js';
 
@@ -287,5 +293,45 @@ describe('the webhook image', () => {
     assert.equal(pod?.securityContext.runAsUser, 65532);
     assert.deepEqual(pod?.containers[0]?.args.slice(0, 2), ['webhook', 'serve']);
     assert.match(dockerfile, /^ENTRYPOINT \["node", "\/app\/bin\/minio-irsa\.js"\]$/m);
+  });
+});
+
+describe('webhook server: slow clients', () => {
+  it('a request still arriving after its time is cut off; an idle kept-alive connection is not', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webhook-timeout-'));
+    const certs = await generateCertificates(['localhost'], 1);
+    writeFileSync(join(dir, 'tls.crt'), certs.certPem);
+    writeFileSync(join(dir, 'tls.key'), certs.keyPem);
+    const running = await serve({
+      address: '127.0.0.1', port: 0, metricsAddress: '127.0.0.1', metricsPort: 0, certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'),
+      defaults, lookups: { ...lookups({}), synced: true }, metrics: await createMetrics(), shutdownDelayMs: 0, drainMs: 100, requestTimeoutMs: 800,
+    });
+    const connect = () => tlsConnect({ host: '127.0.0.1', port: running.port, rejectUnauthorized: false });
+    try {
+      // Headers, then a body that never comes in full.
+      const slow = connect();
+      const started = Date.now();
+      slow.write(`POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion"`);
+      const reply = await new Promise<string>((resolve) => {
+        let text = '';
+        slow.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        slow.on('close', () => resolve(text));
+      });
+      const waited = Date.now() - started;
+      assert.ok(waited >= 700 && waited < 5000, `cut off after ${waited} ms`);
+      assert.match(reply, /^HTTP\/1\.1 408 /);
+      // A connection that is idle longer than that between two requests is still served.
+      const idle = connect();
+      const health = () => new Promise<string>((resolve) => {
+        idle.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+        idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      assert.match(await health(), /^HTTP\/1\.1 200 /);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.match(await health(), /^HTTP\/1\.1 200 /);
+      idle.destroy();
+    } finally {
+      await running.shutdown();
+    }
   });
 });
