@@ -3,7 +3,9 @@ import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
 import { sameData } from './fast-path.js';
-import { applyToJson, exhaustedStack, lineBreaks, READ_DIFFERENTLY, refuseInexactNumbers, tooDeep, visit, type Apply, type InjectOptions, type InjectReport } from './manifests.js';
+import { refuseInexactNumbers } from './json-path.js';
+import { exhaustedStack, READ_DIFFERENTLY, tooDeep } from './manifests.js';
+import { applyToJson, lineBreaks, visit, type Apply, type InjectOptions, type InjectReport } from './plan.js';
 
 // inject's general path, for what the fast path leaves (flow style where lines go, anchors,
 // characters YAML 1.1 reads as line breaks, repeated keys): the yaml library parses keeping

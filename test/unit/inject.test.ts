@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../../src/errors.js';
 import { planInjection, TOKEN_VOLUME, type InjectionSettings } from '../../src/inject/core.js';
-import { jsonDocument, jsonObjects } from '../../src/inject/json-stream.js';
+import { jsonDocument, jsonObjects } from '../../src/inject/json-path.js';
 import { injectManifests } from '../../src/inject/manifests.js';
 import { matchSnapshot } from '../helpers/snapshot.js';
 
@@ -202,7 +202,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
 
   it('many places in one document (List items, init containers, containers): found one after another, every value placed by the fast path', async () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
-    const { emptyReport, visit } = await import('../../src/inject/manifests.js');
+    const { emptyReport, visit } = await import('../../src/inject/plan.js');
     const deployment = (name: string) => `  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: ${name}}\n    spec:\n      template:\n        spec:\n          initContainers:\n            - name: init\n              image: busybox\n          containers:\n            - name: a\n              image: nginx\n              env:\n                - name: A\n                  value: "1"\n            - name: b\n              image: nginx\n`;
     const manifest = `apiVersion: v1\nkind: List\nitems:\n${['d0', 'd1', 'd2'].map(deployment).join('')}  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      containers:\n        - name: c\n          image: nginx\n`;
     const insertions: { scope: (string | number)[]; path: (string | number)[]; value: unknown }[] = [];
