@@ -352,6 +352,7 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     const cases: [string, string][] = [
       [`# head\u2028evil: true\n${pod('')}`, "test.yaml:1: U+2028, which kubectl's YAML (1.1) reads as a line break and YAML 1.2 does not"],
       [pod('  annotations:\n    plain: a\u2029b\n'), "test.yaml:5: U+2029, which kubectl's YAML (1.1) reads as a line break"],
+      [pod('  annotations:\n    quoted: "x"\n    plain: a\u2028b\n'), "test.yaml:6: U+2028, which kubectl's YAML (1.1) reads as a line break"],
       [pod('  annotations: {"k": "a\u0085b"}\n'), "test.yaml:4: U+0085, which kubectl's YAML (1.1) reads as a line break"],
       [pod('  # note\u2028x: 1\n'), 'test.yaml:4: U+2028'],
       [pod("  annotations: {k: 'a\u009bb'}\n"), "test.yaml:4: the character U+009B, which kubectl's YAML refuses"],
@@ -550,6 +551,8 @@ describe('inject over hostile data: every shape the parsers return', () => {
     let laughs = '  x:\n    a0: &a0 [x, x]\n';
     for (let level = 1; level < 30; level++) laughs += `    a${level}: &a${level} [*a${level - 1}, *a${level - 1}]\n`;
     await assert.rejects(async () => inject(`${head}${laughs}`), (error: unknown) => error instanceof UsageError && /^test\.yaml:2: the aliases \(\*\) in this document expand into too many copies/.test(error.message), 'billion laughs');
+    // After a document ended with "...", in the same piece of text: its own first line.
+    await assert.rejects(async () => inject(`kind: ConfigMap\n...\n${head.slice(head.indexOf('kind: Pod'))}${laughs}`), (error: unknown) => error instanceof UsageError && /^test\.yaml:3: the aliases/.test(error.message), 'billion laughs after ...');
   });
 
   it('the general path writes numbers as Go read them: a leading zero is octal to YAML 1.1 (defaultMode: 0644 is 420)', async () => {
@@ -557,6 +560,8 @@ describe('inject over hostile data: every shape the parsers return', () => {
     const { text } = await inject(flow);
     assert.match(text, /defaultMode: 420 \}/);
     assert.match(text, /args: \[ -10, 9, 0o17, 0x1f, "0644",? \]/);
+    const tagged = (await inject('kind: Pod\nmetadata: {name: p, annotations: {mode: !!str 0644}}\nspec:\n  containers: [{name: app}]\n')).text;
+    assert.match(tagged, /mode: !!str "0644" /, 'a string stays the string it is');
   });
 
   it('a plain key with its colon directly before "}", "]" or "," (Go reads "value:" as the key) is refused where inject re-writes', async () => {
@@ -565,6 +570,8 @@ describe('inject over hostile data: every shape the parsers return', () => {
       await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && /^test\.yaml:4: a key written with its colon directly before "[}\],]"/.test(error.message) && error.hint === 'put a space after the colon', flow);
     }
     assert.equal((await inject('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, x: {a: , b: }}]\n')).report.injected.length, 1);
+    // Quoted, the key ends at its quote for both readers.
+    assert.equal((await inject('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, x: {"value":}}]\n')).report.injected.length, 1);
   });
 
   it('a pod spec without containers passes through, in YAML as in JSON (kubectl refuses it)', async () => {
