@@ -195,6 +195,17 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     offset = doc.range[2];
     const edits: Edit[] = [];
     const injectedBefore = report.injected.length;
+    // Changed or not (kubectl may see a pod template where inject sees none); its comments before it too.
+    const misread = misreadCharacter(doc, text, from, doc.range[2]);
+    if (misread) {
+      const code = `U+${misread.character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      const how = /[\u2028\u2029\u0085]/.test(misread.character)
+        ? `${code}, which kubectl's YAML (1.1) reads as a line break and YAML 1.2 does not`
+        : misread.character === '\ufeff'
+          ? `${code} (a byte order mark) past the start of the file, which kubectl's YAML reads otherwise than YAML 1.2 in places`
+          : `the character ${code}, which kubectl's YAML refuses`;
+      throw new UsageError(`${printable(source)}:${lineAt(misread.offset)}: ${how}: kubectl and inject would read this object differently`, `remove it, or write it as an escape in a double-quoted string ("\\u${code.slice(2).toLowerCase()}")`);
+    }
     withGoNumbers(doc);
     const data = dataOf(doc, source, lineAt);
     // Planned objects only: a merge key elsewhere (a ConfigMap) passes through with its object.
@@ -208,17 +219,6 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     if (edits.length === 0) {
       out.push(original);
       continue;
-    }
-    // Its comments before it too: the re-emitted document holds them.
-    const misread = misreadCharacter(doc, text, from, doc.range[2]);
-    if (misread) {
-      const code = `U+${misread.character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-      const how = /[\u2028\u2029\u0085]/.test(misread.character)
-        ? `${code}, which kubectl's YAML (1.1) reads as a line break and YAML 1.2 does not`
-        : misread.character === '\ufeff'
-          ? `${code} (a byte order mark) past the start of the file, which kubectl's YAML reads otherwise than YAML 1.2 in places`
-          : `the character ${code}, which kubectl's YAML refuses`;
-      throw new UsageError(`${printable(source)}:${lineAt(misread.offset)}: ${how}: inject would change what kubectl reads of this object`, `remove it, or write it as an escape in a double-quoted string ("\\u${code.slice(2).toLowerCase()}")`);
     }
     const colon = colonInFlowKey(doc, text);
     if (colon !== undefined) {

@@ -200,6 +200,26 @@ describe('inject fast path (lines inserted into the original text)', () => {
     });
   }
 
+  it('empty lists as charts write them (env: [], env: ~, volumes: null) are filled in place: the other lines stay byte for byte', async () => {
+    const manifest = 'kind: Pod\nmetadata: {name: p}  # kept\nspec:\n  containers:\n    - name: app\n      env: []  # none yet\n      volumeMounts: ~\n    - name: side\n      env:\n      volumeMounts: [ ]\n  volumes: null\n';
+    const { text } = await inject(manifest);
+    const lines = text.split('\n');
+    assert.ok(lines.includes('metadata: {name: p}  # kept'), 'the fast path: other lines as they were');
+    assert.ok(lines.includes('      env:  # none yet') && lines.includes('      volumeMounts:'), text);
+    assert.ok(!/\[\s*\]|~|null/.test(text), text);
+    const pod = parse(text) as Pod;
+    for (const container of pod.spec.containers) {
+      assert.equal(Object.keys(envOf(container)).length, 5, container.name);
+      assert.equal(container.volumeMounts?.[0]?.name, TOKEN_VOLUME, container.name);
+    }
+    assert.equal(pod.spec.volumes?.[0]?.name, TOKEN_VOLUME);
+    // Not empty after all (lines below it), or a comment to keep on a null: the general path.
+    for (const other of ['      env: []\n        - name: X\n', '      env: ~  # later\n']) {
+      const general = (await inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n${other}`).catch((error: unknown) => ({ text: String(error) }))).text;
+      assert.ok(!general.includes('metadata: {name: p}\n'), `${other}: ${general}`);
+    }
+  });
+
   it('many places in one document (List items, init containers, containers): found one after another, every value placed by the fast path', async () => {
     const { insertLines, readFast } = await import('../../src/inject/fast-path.js');
     const { emptyReport, visit } = await import('../../src/inject/plan.js');
@@ -362,9 +382,11 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
       [pod('  annotations: {k: "\uffff"}\n'), 'test.yaml:4: the character U+FFFF'],
     ];
     for (const [manifest, message] of cases) {
-      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && error.message.startsWith(message) && /inject would change what kubectl reads of this object$/.test(error.message) && /double-quoted string \("\\u[0-9a-f]{4}"\)$/.test(error.hint ?? ''), JSON.stringify(manifest));
+      await assert.rejects(async () => inject(manifest), (error: unknown) => error instanceof UsageError && error.message.startsWith(message) && /kubectl and inject would read this object differently$/.test(error.message) && /double-quoted string \("\\u[0-9a-f]{4}"\)$/.test(error.hint ?? ''), JSON.stringify(manifest));
     }
-    // In an object inject leaves alone, they pass through byte for byte.
+    // Where kubectl would find a pod template that YAML 1.2 does not (U+2028 in the indentation: a line break to Go), too.
+    await assert.rejects(async () => inject('kind: Job\nmetadata: {name: j}\nspec:\n \u2028 template:\n    spec:\n      containers: [{name: app}]\n'), (error: unknown) => error instanceof UsageError && /^test\.yaml:4: U\+2028/.test(error.message));
+    // In an object that cannot hold a pod template, they pass through byte for byte.
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\ndata: {k: a\u2028b}\n';
     assert.equal((await inject(`${configMap}---\n${pod('')}`)).text.slice(0, configMap.length), configMap);
     // Also: in a quoted key, next to white space in a quoted value (Go drops it), a byte order mark past the start.
