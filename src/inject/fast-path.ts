@@ -241,11 +241,11 @@ interface Scope {
 }
 
 /**
- * Lines [from, to) of the document joined, each pending value's lines after its line, or
- * undefined if one has no place there. In one pass: a pod with thousands of containers has
+ * Lines [from, to) of the document joined (a replaced line as its replacement, null: left
+ * out), each pending value's lines after its line, or undefined if one has no place there. In one pass: a pod with thousands of containers has
  * thousands of places (splicing each into the array would be quadratic).
  */
-function joinWith(raw: readonly string[], from: number, to: number, pending: readonly Pending[], pick: (item: Pending) => string): string | undefined {
+function joinWith(raw: readonly string[], from: number, to: number, pending: readonly Pending[], pick: (item: Pending) => string, replaced: ReadonlyMap<number, string | null>): string | undefined {
   // After one line, the innermost node's lines come first (they end where it ends), then the
   // enclosing ones', each in the planned order. Innermost is the deepest path, not the deepest
   // indentation: a sequence's dashes may sit at its parent's key column.
@@ -253,11 +253,23 @@ function joinWith(raw: readonly string[], from: number, to: number, pending: rea
   const out: string[] = [];
   let next = 0;
   for (let index = from; index < to; index++) {
-    out.push(raw[index] as string);
+    const line = replaced.size !== 0 && replaced.has(index) ? replaced.get(index) : raw[index];
+    if (line !== null && line !== undefined) out.push(line);
     for (; sorted[next]?.after === index; next++) out.push(pick(sorted[next] as Pending));
   }
   return next === sorted.length ? out.join('\n') : undefined;
 }
+
+/** A map entry whose value is empty as written on its key's line: `key: []` (an empty sequence) or `key:`, `key: ~`, `key: null` (null), nothing below it. */
+function emptyEntry(lines: Lines, map: Region, key: Segment, empty: RegExp): { line: number; column: number; inline: string } | undefined {
+  if (typeof key !== 'string') return undefined;
+  const entry = mapEntry(lines, map, key);
+  if (!entry || !empty.test(entry.inline)) return undefined;
+  for (let index = entry.value.start; index !== entry.value.end; index++) if (isContent(lines, index)) return undefined;
+  return { line: entry.line, column: map.indent, inline: entry.inline };
+}
+const EMPTY_SEQUENCE = /^\[\s*\](?:\s+#.*)?$/;
+const NULL_VALUE = /^(?:~|null|Null|NULL)?$/;
 
 /**
  * The document with `insertions` made as new lines, or undefined when that cannot be done
@@ -275,6 +287,8 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
   // The parent node of the last insertion: its region, the line its new lines follow, and
   // whether it is a block sequence with items (what "-" appends to).
   let parent: { path: Segment[]; region: Region | undefined; after: number; sequence: boolean } | undefined;
+  // Lines written anew: `env: []` as `env:` (its items follow), `env: ~` left out (the new entry follows).
+  const replaced = new Map<number, string | null>();
   for (const [order, insertion] of insertions.entries()) {
     let scope = scopes[scopes.length - 1];
     if (!scope || !samePath(scope.path, insertion.scope)) {
@@ -289,24 +303,41 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     if (!parent || !samePath(parent.path, parentPath)) {
       const region = walker.locate(parentPath);
       parent = { path: parentPath, region, after: region ? lastContent(lines, region) : -1, sequence: region !== undefined && Boolean(sequenceItems(lines, region)?.length) };
+      const owner = region || last !== '-' ? undefined : walker.locate(parentPath.slice(0, -1));
+      const empty = owner && emptyEntry(lines, owner, parentPath[parentPath.length - 1] as Segment, EMPTY_SEQUENCE);
+      if (empty) {
+        // Appending to `key: []`: the key alone on its line, the items below it.
+        const raw = lines.raw[empty.line] as string;
+        const comment = /#.*$/.exec(empty.inline)?.[0];
+        replaced.set(empty.line, `${raw.slice(0, raw.indexOf(':', empty.column) + 1)}${comment ? `  ${comment}` : ''}`);
+        parent = { path: parentPath, region: { start: empty.line + 1, end: empty.line + 1, indent: empty.column + 2 }, after: empty.line, sequence: true };
+      }
     }
     const region = parent.region;
-    if (!region || (last === '-' ? !parent.sequence : mapEntry(lines, region, String(last)))) return undefined;
+    if (!region) return undefined;
+    let after = parent.after;
+    if (last === '-' ? !parent.sequence : mapEntry(lines, region, String(last))) {
+      // A key the value goes to, written `key:`, `key: ~` or `key: null`: the new entry takes its line.
+      const empty = last === '-' ? undefined : emptyEntry(lines, region, last, NULL_VALUE);
+      if (!empty) return undefined;
+      replaced.set(empty.line, null);
+      after = empty.line;
+    }
     const proven = block(insertion.value, last, region.indent);
     if (proven === undefined) return undefined;
-    scope.pending.push({ after: parent.after, order, depth: parentPath.length, ...proven });
+    scope.pending.push({ after, order, depth: parentPath.length, ...proven });
     scope.insertions.push(insertion);
   }
   // Read back each pod spec's lines alone (lines outside them stay the original bytes, and new
   // lines inside a block node cannot change how the lines around it read), with a placeholder
   // where each proven value goes. It must be exactly the plan, with 0 in those places.
   for (const scope of scopes) {
-    const reread = joinWith(raw, scope.region.start, scope.region.end, scope.pending, (item) => item.placeholder);
+    const reread = joinWith(raw, scope.region.start, scope.region.end, scope.pending, (item) => item.placeholder, replaced);
     const expected = at(planned, scope.path);
     for (const insertion of scope.insertions) apply(expected, insertion.path.slice(scope.path.length), 0);
     if (reread === undefined || !sameData(readFast(reread), expected)) return undefined;
   }
-  return joinWith(raw, 0, raw.length, scopes.flatMap((scope) => scope.pending), (item) => item.text);
+  return joinWith(raw, 0, raw.length, scopes.flatMap((scope) => scope.pending), (item) => item.text, replaced);
 }
 
 /** Deep equality of what the core schema yields: mappings, sequences and scalars. */
