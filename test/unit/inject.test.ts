@@ -207,6 +207,7 @@ describe('inject fast path (lines inserted into the original text)', () => {
     assert.ok(lines.includes('metadata: {name: p}  # kept'), 'the fast path: other lines as they were');
     assert.ok(lines.includes('      env:  # none yet') && lines.includes('      volumeMounts:'), text);
     assert.ok(!/\[\s*\]|~|null/.test(text), text);
+    assert.ok(!text.includes('\n\n'), 'a null line is taken out, not left blank');
     const pod = parse(text) as Pod;
     for (const container of pod.spec.containers) {
       assert.equal(Object.keys(envOf(container)).length, 5, container.name);
