@@ -242,8 +242,9 @@ interface Scope {
 
 /**
  * Lines [from, to) of the document joined (a replaced line as its replacement, null: left
- * out), each pending value's lines after its line, or undefined if one has no place there. In one pass: a pod with thousands of containers has
- * thousands of places (splicing each into the array would be quadratic).
+ * out), each pending value's lines after its line, or undefined if one has no place there. In
+ * one pass: a pod with thousands of containers has thousands of places (splicing each into the
+ * array would be quadratic).
  */
 function joinWith(raw: readonly string[], from: number, to: number, pending: readonly Pending[], pick: (item: Pending) => string, replaced: ReadonlyMap<number, string | null>): string | undefined {
   // After one line, the innermost node's lines come first (they end where it ends), then the
@@ -310,6 +311,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
         const raw = lines.raw[empty.line] as string;
         const comment = /#.*$/.exec(empty.inline)?.[0];
         replaced.set(empty.line, `${raw.slice(0, raw.indexOf(':', empty.column) + 1)}${comment ? `  ${comment}` : ''}`);
+        // A sequence with no lines yet, its items two columns right of its key.
         parent = { path: parentPath, region: { start: empty.line + 1, end: empty.line + 1, indent: empty.column + 2 }, after: empty.line, sequence: true };
       }
     }

@@ -28,7 +28,6 @@ type BeforePlan = (name: string) => void;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-
 function describe(object: Json): string {
   const metadata = isObject(object['metadata']) ? object['metadata'] : {};
   const namespace = typeof metadata['namespace'] === 'string' ? `${metadata['namespace']}/` : '';
