@@ -70,7 +70,8 @@ export function scalarText(value: unknown, otherwise: string): string {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : otherwise;
 }
 
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A YAML mapping / JSON object (not a list, not null). */
+export const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A list of mappings in the spec, as the API reads it (absent or null: empty), or empty with

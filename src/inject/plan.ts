@@ -1,7 +1,7 @@
 import { printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import { at } from './fast-path.js';
-import { INJECT_ANNOTATION, STATIC_KEY_VARIABLES, planInjection, podSpecPath, scalarText, type InjectionSettings, type PatchOperation } from './core.js';
+import { INJECT_ANNOTATION, isMapping, STATIC_KEY_VARIABLES, planInjection, podSpecPath, scalarText, type InjectionSettings, type PatchOperation } from './core.js';
 
 // What inject does to one object, whatever the text it came in: find its pod template (in a
 // List's items too), plan the patch with the core, and apply it through the caller's `apply`
@@ -26,22 +26,20 @@ export type Apply = (path: (string | number)[], op: PatchOperation) => void;
 /** Called with each object's name before its pod spec is planned. */
 type BeforePlan = (name: string) => void;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function describe(object: Json): string {
-  const metadata = isObject(object['metadata']) ? object['metadata'] : {};
+  const metadata = isMapping(object['metadata']) ? object['metadata'] : {};
   const namespace = typeof metadata['namespace'] === 'string' ? `${metadata['namespace']}/` : '';
   return printable(`${scalarText(object['kind'], '(no kind)')} ${namespace}${scalarText(metadata['name'], '(unnamed)')}`);
 }
 
 function annotationsOf(value: unknown): Json {
   const annotations = at(value, ['metadata', 'annotations']);
-  return isObject(annotations) ? annotations : {};
+  return isMapping(annotations) ? annotations : {};
 }
 
 /** Walks one object (a List's items too), planning and applying the patch through `apply`. */
 export function visit(object: unknown, base: (string | number)[], settings: InjectionSettings, options: InjectOptions, report: InjectReport, apply: Apply, beforePlan?: BeforePlan): void {
-  if (!isObject(object)) return;
+  if (!isMapping(object)) return;
   const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
   if (kind === 'List' || kind.endsWith('List')) {
     const items = object['items'];
@@ -51,8 +49,8 @@ export function visit(object: unknown, base: (string | number)[], settings: Inje
   const specPath = podSpecPath(kind);
   const spec = specPath ? at(object, specPath) : undefined;
   // A pod spec with no containers (kubectl refuses it) is passed through, as a YAML document without the word is.
-  const containers = isObject(spec) ? spec['containers'] : undefined;
-  if (!specPath || !isObject(spec) || containers === undefined || containers === null || (Array.isArray(containers) && containers.length === 0)) {
+  const containers = isMapping(spec) ? spec['containers'] : undefined;
+  if (!specPath || !isMapping(spec) || containers === undefined || containers === null || (Array.isArray(containers) && containers.length === 0)) {
     report.passedThrough += 1;
     return;
   }

@@ -1,4 +1,4 @@
-import { planInjection, STATIC_KEY_VARIABLES, type PatchOperation } from '../inject/core.js';
+import { isMapping, planInjection, STATIC_KEY_VARIABLES, type PatchOperation } from '../inject/core.js';
 import { select, type SkipReason, type WebhookDefaults } from './opt-in.js';
 
 // One AdmissionReview in, one out. Pure but for the lookups, which come from the watch
@@ -37,10 +37,8 @@ export interface AdmissionReviewOut {
   };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const stringMap = (value: unknown): Labels => {
-  if (!isObject(value)) return {};
+  if (!isMapping(value)) return {};
   const out: Labels = {};
   for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
   return out;
@@ -61,21 +59,21 @@ export function toJsonPatch(base: readonly string[], operations: readonly PatchO
 const warning = (text: string): string => (text.length > 250 ? `${text.slice(0, 247)}...` : text);
 
 export async function review(body: unknown, defaults: WebhookDefaults, lookups: Lookups): Promise<{ out: AdmissionReviewOut; outcome: Outcome }> {
-  if (!isObject(body) || body['apiVersion'] !== 'admission.k8s.io/v1' || body['kind'] !== 'AdmissionReview' || !isObject(body['request'])) {
+  if (!isMapping(body) || body['apiVersion'] !== 'admission.k8s.io/v1' || body['kind'] !== 'AdmissionReview' || !isMapping(body['request'])) {
     throw new BadAdmissionReview('not an admission.k8s.io/v1 AdmissionReview with a request');
   }
   const request = body['request'];
   const uid = request['uid'];
   if (typeof uid !== 'string' || uid === '' || uid.length > 128) throw new BadAdmissionReview('request.uid is missing');
   const namespace = typeof request['namespace'] === 'string' ? request['namespace'] : '';
-  const pod = isObject(request['object']) ? request['object'] : undefined;
-  const metadata = isObject(pod?.['metadata']) ? pod['metadata'] : {};
-  const spec = isObject(pod?.['spec']) ? pod['spec'] : undefined;
+  const pod = isMapping(request['object']) ? request['object'] : undefined;
+  const metadata = isMapping(pod?.['metadata']) ? pod['metadata'] : {};
+  const spec = isMapping(pod?.['spec']) ? pod['spec'] : undefined;
   const name = typeof metadata['name'] === 'string' && metadata['name'] ? metadata['name'] : `${typeof metadata['generateName'] === 'string' ? metadata['generateName'] : ''}*`;
   const serviceAccount = (typeof spec?.['serviceAccountName'] === 'string' && spec['serviceAccountName']) || 'default';
   const outcome: Outcome = { result: 'unchanged', reason: undefined, uid, namespace, pod: name, serviceAccount, operations: 0, warnings: [] };
   const allow = (extra: Partial<AdmissionReviewOut['response']> = {}): AdmissionReviewOut => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true, ...extra } });
-  const kind = isObject(request['kind']) ? request['kind'] : {};
+  const kind = isMapping(request['kind']) ? request['kind'] : {};
   if (kind['kind'] !== 'Pod' || request['operation'] !== 'CREATE' || !spec) {
     return { out: allow(), outcome: { ...outcome, result: 'skipped', reason: 'not-a-pod' } };
   }
