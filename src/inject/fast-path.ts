@@ -165,12 +165,19 @@ function apply(target: unknown, path: readonly Segment[], value: unknown): void 
 // indicator or a JSON-like key's ":"; an "&" inside a plain scalar is text.
 const ANCHOR = /(?:^|[\s[{,:])&[^\s,\]}]/m;
 
+// A sequence item with nothing after its dash (perhaps a comment) takes the next line's item
+// into its own sequence in js-yaml when that item is less indented ("- # c" above a container
+// swallows the next container); Go and the yaml library end the inner sequence there. The
+// general path reads it as Go does.
+const EMPTY_ITEM = /^[ \t]*(?:-[ \t]+)*-[ \t]*(?:#.*)?\r?$/m;
+
 /** Plan with js-yaml; undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
   if (text.includes('&') && ANCHOR.test(text)) return undefined;
   // A merge key ("<<") means something to Go's YAML and nothing to the core schema: the
   // general path refuses it (and "<<" in a scalar costs only the slower path).
   if (text.includes('<<')) return undefined;
+  if (EMPTY_ITEM.test(text)) return undefined;
   try {
     // The core schema: no timestamps or merge keys, which the general path does not have either.
     return load(text, { schema: CORE_SCHEMA });

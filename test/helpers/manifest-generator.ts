@@ -51,14 +51,17 @@ export class ManifestGenerator {
   private container(dash: string, name: string): string {
     const inner = `${dash}  `;
     let out = `${dash}- name: ${name}\n${inner}image: ${this.pick(['nginx', 'litestream/litestream:0.3', '"busybox:1"'])}\n${this.comment(inner)}`;
-    if (this.maybe(0.3)) out += `${inner}args: ${this.pick(['["a", "b"]', '[x]', `\n${inner}- ${this.scalar(`${inner}    `)}\n${inner}- y`])}\n`;
+    // An args list last sometimes, and ending in an empty item ("- # c"): js-yaml took the next container into it.
+    const args = this.maybe(0.3) ? `${inner}args: ${this.pick(['["a", "b"]', '[x]', `\n${inner}- ${this.scalar(`${inner}    `)}\n${inner}- ${this.pick(['y', '# an empty item', '', '~'])}`])}\n` : '';
+    const argsLast = this.maybe(0.5);
+    if (!argsLast) out += args;
     const names = [...(this.maybe(0.6) ? ['A'] : []), ...(this.maybe(0.2) ? [this.pick(['AWS_REGION', 'AWS_ROLE_ARN', 'AWS_ACCESS_KEY_ID', 'B'])] : [])];
     if (this.maybe(0.7)) out += this.env(inner, names);
     if (this.maybe(0.3)) out += `${inner}volumeMounts:\n${inner}  - {name: ${this.pick(['data', 'other'])}, mountPath: ${this.pick(['/data', '/var/run/secrets/eks.amazonaws.com/serviceaccount'])}}\n`;
     if (this.maybe(0.2)) out += `${inner}resources: {limits: {cpu: 100m}}\n`;
     if (this.maybe(0.05)) out += `${inner}env: [{name: REPEATED, value: x}]\n`;
     if (this.maybe(0.05)) out += `${inner}<<: {env: [{name: MERGED, value: x}]}\n`;
-    return out;
+    return argsLast ? out + args : out;
   }
 
   private podSpec(indent: string): string {
