@@ -166,7 +166,7 @@ export function buildProgram(): Command {
       .command('minio-env')
       .description("MinIO's MINIO_IDENTITY_OPENID_* settings with a new random client secret")
       .addOption(MINIO_ENV_OUTPUT())
-      .option('--out <file>', 'write to FILE with mode 0600 instead of stdout')
+      .option('--out <file>', 'write to FILE with mode 0600 instead of stdout (- for stdout)')
       .option('--force', 'with --out: replace an existing regular file')
       .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE instead of generating one')
       .option('--minio-namespace <name>', 'with --format kubernetes: MinIO\'s namespace', 'minio')
@@ -265,7 +265,7 @@ export function buildProgram(): Command {
       .command('export')
       .description("find the cluster CA, prove it validates the config URL's host, and write it (PEM)")
       .option('--ca-file <file>', 'validate and export this CA instead of finding one')
-      .option('--out <file>', 'write to FILE (mode 0644) instead of stdout')
+      .option('--out <file>', 'write to FILE (mode 0644) instead of stdout (- for stdout)')
       .option('--force', 'with --out: replace an existing regular file'),
     ['kubeconfig', 'context', 'configUrl'],
   ).action(run(async () => (await import('./commands/ca.js')).caExportCommand as Action));
@@ -310,7 +310,7 @@ export function buildProgram(): Command {
         .option('--ca-file <file>', 'the CA MinIO will trust for the config URL [default: the cluster CA from the kubeconfig]')
         .option('--skip-verify', 'do not check the config URL and CA first (MinIO stalls its IAM if they fail at startup)')
         .addOption(MINIO_ENV_OUTPUT())
-        .option('--out <file>', 'write the settings to FILE with mode 0600')
+        .option('--out <file>', 'write the settings to FILE with mode 0600 (- for stdout)')
         .option('--force', 'with --out: replace an existing regular file')
         .option('--client-secret-file <file>', 'reuse the client secret on the first line of FILE')
         .option('--minio-namespace <name>', "with --format kubernetes: MinIO's namespace", 'minio')

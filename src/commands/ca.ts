@@ -3,7 +3,7 @@ import { writeFileSafely } from '../fs-safe.js';
 import type { Connection } from '../kube/connect.js';
 import { loadProfile, resolveIfGiven, resolveSettings, type FlagValues } from '../profile.js';
 import { logger } from '../ui/logger.js';
-import { writeOut } from '../ui/output.js';
+import { outFile, writeOut } from '../ui/output.js';
 import { DISCOVERY_PATH } from '../validate.js';
 
 interface CaFlags extends FlagValues {
@@ -29,9 +29,10 @@ export async function caExportCommand(flags: CaFlags): Promise<void> {
   const cert = describeCertificate(ca.pem);
   logger.success(`${cert.subject} (from ${ca.description}) validates ${new URL(url).host}; SHA-256 ${cert.fingerprint}`);
   if (ca.warning) logger.warn(ca.warning);
-  if (flags.out) {
-    await writeFileSafely(flags.out, ca.pem, { mode: 0o644, force: flags.force ?? false, flag: '--out' });
-    logger.success(`wrote ${printable(flags.out)}`);
+  const file = outFile(flags.out);
+  if (file) {
+    await writeFileSafely(file, ca.pem, { mode: 0o644, force: flags.force ?? false, flag: '--out' });
+    logger.success(`wrote ${printable(file)}`);
   } else {
     writeOut(ca.pem);
   }

@@ -101,7 +101,8 @@ async function ensurePoliciesExist(admin: AdminClient, names: readonly string[])
 
 /** The provider: as MINIO_IDENTITY_OPENID_* settings, or applied through the admin API. */
 export async function minioConfigureCommand(flags: MinioFlags & MinioEnvOutputFlags & { apply?: boolean; caFile?: string; skipVerify?: boolean }): Promise<void> {
-  if (!flags.apply) refuseSecretOnTerminal(flags);
+  // The settings (with the secret) go to stdout without --apply, or with it and --out -.
+  if (!flags.apply || flags.out !== undefined) refuseSecretOnTerminal(flags);
   const profile = await loadProfile(flags.config);
   const settings = await resolveProviderSettings(flags, profile);
   await verifyBeforeRestart(flags, profile, settings.configUrl);

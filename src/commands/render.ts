@@ -11,7 +11,7 @@ import { renderPolicy } from '../render/policy.js';
 import { renderRbac, type AnonymousSubject } from '../render/rbac.js';
 import { subjectOf } from '../render/workload.js';
 import { logger } from '../ui/logger.js';
-import { stdoutIsTerminal, writeOut } from '../ui/output.js';
+import { outFile, stdoutIsTerminal, writeOut } from '../ui/output.js';
 import * as v from '../validate.js';
 
 // Thin: resolve and validate the inputs, call a renderer, put the result on stdout.
@@ -51,7 +51,7 @@ export interface MinioEnvOutputFlags {
 
 /** A new secret must not scroll past on a terminal: it goes to a file or a redirect only. */
 export function refuseSecretOnTerminal(flags: Pick<MinioEnvOutputFlags, 'out'>): void {
-  if (flags.out === undefined && stdoutIsTerminal()) {
+  if (outFile(flags.out) === undefined && stdoutIsTerminal()) {
     throw new UsageError('this prints the client secret and stdout is a terminal', 'write it to a private file with --out FILE, or redirect stdout (> file)');
   }
 }
@@ -92,12 +92,13 @@ export async function emitMinioEnv(settings: MinioEnvSettings, secret: string, f
     if (error instanceof Unrepresentable) throw new UsageError(`cannot write these settings as --output ${flags.output}: ${error.message}`, 'choose another --output format');
     throw error;
   }
-  if (flags.out === undefined) {
+  const file = outFile(flags.out);
+  if (file === undefined) {
     writeOut(text);
     return;
   }
-  await writeFileSafely(flags.out, text, { mode: 0o600, force: flags.force ?? false, flag: '--out' });
-  logger.success(`wrote ${printable(flags.out)} (mode 0600); the client secret is only in that file`);
+  await writeFileSafely(file, text, { mode: 0o600, force: flags.force ?? false, flag: '--out' });
+  logger.success(`wrote ${printable(file)} (mode 0600); the client secret is only in that file`);
 }
 
 export async function renderMinioEnvCommand(flags: FlagValues & GlobalFlags & MinioEnvOutputFlags): Promise<void> {

@@ -10,3 +10,6 @@ export function writeJson(value: unknown): void {
 export function stdoutIsTerminal(): boolean {
   return Boolean(process.stdout.isTTY);
 }
+
+/** The file an --out flag names, or undefined for stdout (no --out, or "-" as for inject's inputs). */
+export const outFile = (out: string | undefined): string | undefined => (out === '-' ? undefined : out);

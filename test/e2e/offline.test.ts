@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { runInPty } from '../helpers/pty.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 // The built CLI, offline commands: what a user without a cluster sees.
@@ -218,6 +219,18 @@ describe('minio-irsa offline', () => {
     assert.deepEqual(readdirSync(dir), ['minio.env'], 'no temporary files left behind');
     const reused = await runCli(['render', 'minio-env', ...configUrl, '--client-secret-file', file, '-o', 'systemd']);
     assert.equal(reused.code, 2, 'the file starts with a comment line, not a secret');
+  });
+
+  it('--out - is stdout, as for inject\'s inputs: no file named "-", and still no secret on a terminal', async () => {
+    const dir = scratchDir('irsa-');
+    const result = await runCli(['render', 'minio-env', ...configUrl, '--out', '-'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^MINIO_IDENTITY_OPENID_CLIENT_SECRET='[A-Za-z0-9_-]{43}'$/m);
+    assert.deepEqual(readdirSync(dir), []);
+    const onTerminal = await runInPty(['render', 'minio-env', ...configUrl, '--out', '-'], []);
+    assert.equal(onTerminal.code, 2, onTerminal.screen);
+    assert.match(onTerminal.screen, /prints the client secret and stdout is a terminal/);
+    assert.doesNotMatch(onTerminal.screen, /CLIENT_SECRET/);
   });
 
   it('two renders generate two different secrets', async () => {
