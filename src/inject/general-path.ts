@@ -132,6 +132,13 @@ function withGoNumbers(doc: Document): void {
 }
 
 /**
+ * A blank or comment line with a tab in its indentation: the yaml library skips it, Go's YAML
+ * (kubectl) refuses it unless it is deeper than the block it is in. Re-emitted, it would lose
+ * the tab, and an input kubectl refuses would come out one it accepts.
+ */
+const TAB_INDENTED_LINE = /^ *\t[ \t]*(?:#.*)?\r?$/m;
+
+/**
  * Where a plain key in a flow collection is followed directly by ":" and then ",", "]" or "}"
  * (`{value:}`): YAML 1.2 ends the key at the colon, Go's YAML 1.1 reads "value:" as the key.
  */
@@ -223,6 +230,10 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const colon = colonInFlowKey(doc, text);
     if (colon !== undefined) {
       throw new UsageError(`${printable(source)}:${lineAt(colon)}: a key written with its colon directly before "${text[colon + 1] ?? ''}", which kubectl's YAML (1.1) reads as part of the key and YAML 1.2 as its end: inject would change what kubectl reads of this object`, 'put a space after the colon');
+    }
+    const tab = TAB_INDENTED_LINE.exec(original);
+    if (tab) {
+      throw new UsageError(`${printable(source)}:${lineAt(from + tab.index)}: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses in most places and inject would write without it`, 'indent with spaces');
     }
     const names = report.injected.slice(injectedBefore);
     refuseInexactNumbers(data, names.join(', '), 'write the object in block style (edited in place, its numbers kept as written)', 'shared');

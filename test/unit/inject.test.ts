@@ -399,6 +399,18 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
       assert.equal((await inject(manifest)).report.injected.length, 1, JSON.stringify(manifest));
     }
   });
+
+  it('a tab in the indentation of a blank or comment line (Go refuses it) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
+    const pod = (line: string) => `kind: Pod\nmetadata:\n  name: p\nspec:\n${line}\n  containers: [{name: app}]\n`;
+    for (const line of ['\t# a comment', '  \t# a comment', '\t', '\t  ']) {
+      await assert.rejects(async () => inject(pod(line)), (error: unknown) => error instanceof UsageError && error.message.startsWith("test.yaml:5: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses") && error.hint === 'indent with spaces', JSON.stringify(line));
+    }
+    // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
+    assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
+    const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
+    assert.equal((await inject(configMap)).text, configMap);
+  });
+
   it('in one piece of text, a document the general path leaves alone is copied byte for byte', async () => {
     const untouched = '# kept   as is\nkind: ConfigMap\nmetadata: {name:   c}\n';
     const { text, report } = (await inject(`kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: app, image: nginx}]\n...\n${untouched}`));
