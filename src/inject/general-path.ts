@@ -132,6 +132,31 @@ function withGoNumbers(doc: Document): void {
 }
 
 /**
+ * Where a double-quoted scalar has an escape Go's YAML 1.1 (kubectl) refuses and YAML 1.2 reads:
+ * "\\/", or a \\u or \\U escape of a surrogate (JSON writes characters beyond U+FFFF as two).
+ */
+function escapeGoRefuses(doc: Document, text: string): { offset: number; escape: string } | undefined {
+  let found: { offset: number; escape: string } | undefined;
+  visitYaml(doc, {
+    Scalar(_key, node) {
+      if (node.type !== 'QUOTE_DOUBLE' || !node.range) return undefined;
+      const raw = text.slice(node.range[0], node.range[1]);
+      for (let at = raw.indexOf('\\'); at !== -1; at = raw.indexOf('\\', at + 2)) {
+        const kind = raw[at + 1];
+        const digits = kind === 'u' ? 4 : kind === 'U' ? 8 : 0;
+        const code = digits ? Number.parseInt(raw.slice(at + 2, at + 2 + digits), 16) : Number.NaN;
+        if (kind === '/' || (code >= 0xd800 && code <= 0xdfff)) {
+          found = { offset: node.range[0] + at, escape: raw.slice(at, at + 2 + digits) };
+          return visitYaml.BREAK;
+        }
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
  * A blank or comment line with a tab in its indentation: the yaml library skips it, Go's YAML
  * (kubectl) refuses it unless it is deeper than the block it is in. Re-emitted, it would lose
  * the tab, and an input kubectl refuses would come out one it accepts.
@@ -230,6 +255,10 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const colon = colonInFlowKey(doc, text);
     if (colon !== undefined) {
       throw new UsageError(`${printable(source)}:${lineAt(colon)}: a key written with its colon directly before "${text[colon + 1] ?? ''}", which kubectl's YAML (1.1) reads as part of the key and YAML 1.2 as its end: inject would change what kubectl reads of this object`, 'put a space after the colon');
+    }
+    const escape = escapeGoRefuses(doc, text);
+    if (escape !== undefined) {
+      throw new UsageError(`${printable(source)}:${lineAt(escape.offset)}: the escape ${printable(escape.escape)} in a double-quoted string, which kubectl's YAML (1.1) refuses and YAML 1.2 reads: inject would write an object kubectl reads where it refused this one`, 'write the character itself (for a character beyond U+FFFF, its \\U00XXXXXX escape)');
     }
     const tab = TAB_INDENTED_LINE.exec(original);
     if (tab) {

@@ -221,8 +221,13 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
       assert.ok(error instanceof UsageError, `${String(error)}\n${JSON.stringify(manifest)}`);
       return 'refused';
     }
-    // What Go cannot read, kubectl refuses too: nothing to compare.
-    if (read.status !== 0) return 'unreadable';
+    // What Go cannot read, kubectl refuses too: nothing to compare, but it must not come out as
+    // something Go reads (inject would have guessed what kubectl refused to).
+    if (read.status !== 0) {
+      const after = spawnSync(provision().goyaml, [], { input: output, encoding: 'utf8' });
+      assert.notEqual(after.status, 0, `Go refuses the input (${read.stderr.trim()}) but reads what inject wrote of it:\n${JSON.stringify(manifest)}\n--- written:\n${output}`);
+      return 'unreadable';
+    }
     const before = read.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
     // The JSON path edits the data itself: the reference for what the YAML must come to.
     const expected: unknown[] = [];
@@ -245,6 +250,17 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     assert.ok(counts.compared >= 60 && counts.refused >= 200, JSON.stringify(counts));
   });
 
+  it('what Go refuses (a tab before a comment, YAML 1.2 escapes) never comes out as something Go reads', async () => {
+    const flowPod = (extra: string) => `kind: Pod\nmetadata:\n  name: p\n${extra}spec:\n  containers: [{name: app}]\n`;
+    const blockPod = (extra: string) => `kind: Pod\nmetadata:\n  name: p\n${extra}spec:\n  containers:\n    - name: app\n`;
+    const outcomes: string[] = [];
+    for (const pod of [flowPod, blockPod]) {
+      for (const extra of ['\t# a comment\n', '  \t# a comment\n', '  annotations: {a: "x\\/y"}\n', '  annotations: {a: "\\ud83d\\ude00"}\n']) outcomes.push(await againstGo(pod(extra)));
+    }
+    // The general path (flow style where lines go) refuses them; the fast path keeps their bytes, which Go refuses as it did.
+    assert.deepEqual(outcomes, ['refused', 'refused', 'refused', 'refused', 'unreadable', 'unreadable', 'unreadable', 'unreadable']);
+  });
+
   it('a YAML document that is a JSON object takes the JSON way: Go reads the output as it read the input, injected', async () => {
     const pod = (extra = '') => `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"${extra}}, "spec": {"containers": [{"name": "app", "image": "nginx"}]}}`;
     const list = `{"apiVersion": "v1", "kind": "List", "items": [${[1, 2, 3].map((index) => pod(`, "namespace": "n${index}"`)).join(', ')}]}`;
@@ -260,7 +276,7 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     ];
     const outcomes: string[] = [];
     for (const manifest of cases) outcomes.push(await againstGo(manifest));
-    assert.deepEqual(outcomes, ['compared', 'compared', 'compared', 'compared', 'refused', 'unreadable', 'unreadable']);
+    assert.deepEqual(outcomes, ['compared', 'compared', 'compared', 'compared', 'refused', 'refused', 'refused']);
     const written = (await injectManifests(cases[1] ?? '', 'j.yaml', injection, { allowStaticKeys: false })).text;
     assert.ok(written.startsWith('kind: ConfigMap\nmetadata: {name: c}\n---\n{\n  "apiVersion": "v1",\n') && written.endsWith('}  # trailing\n# after\n'), written);
   });

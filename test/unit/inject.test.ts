@@ -400,11 +400,16 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     }
   });
 
-  it('a tab in the indentation of a blank or comment line (Go refuses it) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
+  it('what Go refuses and a re-write would lose (a tab in the indentation of a blank or comment line, the YAML 1.2 escapes \\/ and \\ud800-\\udfff) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
     const pod = (line: string) => `kind: Pod\nmetadata:\n  name: p\nspec:\n${line}\n  containers: [{name: app}]\n`;
     for (const line of ['\t# a comment', '  \t# a comment', '\t', '\t  ']) {
       await assert.rejects(async () => inject(pod(line)), (error: unknown) => error instanceof UsageError && error.message.startsWith("test.yaml:5: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses") && error.hint === 'indent with spaces', JSON.stringify(line));
     }
+    // YAML 1.2 escapes Go refuses: "\/", a surrogate written as \u (JSON writes characters beyond U+FFFF so). An escaped backslash before "/" is not one.
+    for (const [value, escape] of [['"x\\/y"', '\\/'], ['"\\ud83d\\ude00"', '\\ud83d'], ["{\"k\\udfff\": 1}", '\\udfff']]) {
+      await assert.rejects(async () => inject(pod(`  annotations: {a: ${value}}`)), (error: unknown) => error instanceof UsageError && error.message.startsWith(`test.yaml:5: the escape ${escape} in a double-quoted string, which kubectl's YAML (1.1) refuses`), value);
+    }
+    for (const value of ['"x\\\\/y"', '"\\U0001F600"', '"\\u00e9"']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
     // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
     assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
