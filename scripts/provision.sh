@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provision the real components the sandbox and the e2e tests run: etcd (Debian package),
-# kube-apiserver and MinIO built from the Go module proxy. Built binaries are cached outside
+# kube-apiserver and MinIO built from the Go module proxy, and the charts the inject tests render
+# (from their projects' Go modules). Built binaries are cached outside
 # the repository, keyed by version, so only the first run on a machine pays for the builds.
 # Idempotent: a warm machine finishes in about a second. Prints the cache paths on success.
 set -euo pipefail
@@ -133,6 +134,22 @@ build_litestream() {
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
 }
 
+# Popular charts as their projects ship them in their Go modules (the module proxy is reachable
+# where chart repositories are not): inject is tested on what the real helm renders of them.
+CHART_MODULES="sigs.k8s.io/metrics-server@v0.8.0:charts/metrics-server
+k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d:charts/ingress-nginx
+github.com/cert-manager/cert-manager@v1.21.2:deploy/charts/cert-manager"
+fetch_charts() {
+  CHARTS_JSON=""
+  local entry module path dir
+  for entry in $CHART_MODULES; do
+    module="${entry%%:*}" path="${entry#*:}"
+    dir="$(cd "$CACHE" && go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" || die "go mod download $module failed"
+    [ -f "$dir/$path/Chart.yaml" ] || die "go mod download $module gave no chart at $path"
+    CHARTS_JSON="$CHARTS_JSON${CHARTS_JSON:+,}\"${path##*/}\":\"$dir/$path\""
+  done
+}
+
 # The tests' Go YAML parser (what kubectl and the apiserver use), built from test/goyaml and
 # cached by the hash of its source.
 build_goyaml() {
@@ -223,6 +240,8 @@ build_goyaml
 build_litestream "$LITESTREAM_03"
 build_litestream "$LITESTREAM_05"
 build_helm
+need_go
+fetch_charts
 IMAGE_JSON=""
 if [ "${1:-}" = "--with-image" ]; then
   build_node_base
@@ -230,5 +249,5 @@ if [ "${1:-}" = "--with-image" ]; then
 fi
 
 cat <<JSON
-{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm"$IMAGE_JSON}
+{"etcd":"$(command -v etcd)","kubeApiserver":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver","kubeApiserverK3s":"$CACHE/kube-apiserver-v$K8S_VERSION/kube-apiserver-k3s","kubectl":"$CACHE/kube-apiserver-v$K8S_VERSION/kubectl","mc":"$CACHE/mc-$MC_VERSION/mc","minio":"$CACHE/minio-$MINIO_VERSION/minio","aws":"$AWS_BIN","goyaml":"$GOYAML_BIN","litestream03":"$CACHE/litestream-$LITESTREAM_03/litestream","litestream05":"$CACHE/litestream-$LITESTREAM_05/litestream","helm":"$CACHE/helm-$HELM_VERSION/helm","charts":{$CHARTS_JSON}$IMAGE_JSON}
 JSON

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { jsonObjects } from '../../src/inject/json-path.js';
 import { runAws } from '../helpers/aws.js';
 import { BIN, ROOT, run, runCli } from '../helpers/cli.js';
 import { configureHealthy } from '../helpers/healthy.js';
@@ -68,6 +70,9 @@ spec:
           containers: [{name: backup, image: amazon/aws-cli}]
 `;
 
+type GoObject = { kind: string };
+const WORKLOADS = new Set(['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob']);
+
 describe('inject against the real rig', () => {
   let rig: Rig;
   let work: string;
@@ -109,6 +114,38 @@ describe('inject against the real rig', () => {
     assert.ok(deployment.spec.template.spec.volumes?.some((volume) => volume.name === 'minio-irsa-token'));
     const cronjob = await rig.kubectl(['get', 'cronjob', '-n', 'apps', 'shop-web-backup', '-o', 'jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].env[0].name}']);
     assert.equal(cronjob.stdout, 'AWS_ROLE_ARN');
+  });
+
+  it('popular charts as the real helm renders them (metrics-server, ingress-nginx, cert-manager): every workload injected as Go reads it, every other object byte for byte, all accepted by the apiserver', async () => {
+    const helm = (args: string[]) => run(rig.binaries.helm, args, { cwd: work, env: { HELM_CACHE_HOME: join(work, 'helm-cache'), HELM_CONFIG_HOME: join(work, 'helm-config'), HELM_DATA_HOME: join(work, 'helm-data'), NO_COLOR: '1' } });
+    const goRead = (text: string): GoObject[] => {
+      const read = spawnSync(rig.binaries.goyaml, [], { input: text, encoding: 'utf8' });
+      assert.equal(read.status, 0, read.stderr);
+      return read.stdout.split('\n').filter((line) => line !== '' && line !== 'null').map((line) => JSON.parse(line) as GoObject);
+    };
+    assert.deepEqual(Object.keys(rig.binaries.charts).sort(), ['cert-manager', 'ingress-nginx', 'metrics-server']);
+    for (const [name, chart] of Object.entries(rig.binaries.charts)) {
+      const rendered = await helm(['template', 'rel', chart, '--namespace', 'apps', '--kube-version', '1.34.4']);
+      assert.equal(rendered.code, 0, `${name}: ${rendered.stderr}`);
+      const injected = await runCli(['inject'], { cwd: work, input: rendered.stdout });
+      assert.equal(injected.code, 0, `${name}: ${injected.stderr}`);
+      // The reference: what Go (kubectl) read of the chart, injected the JSON way (the data edited as data).
+      const before = goRead(rendered.stdout);
+      const asJson = await runCli(['inject'], { cwd: work, input: before.map((object) => JSON.stringify(object)).join('\n') });
+      assert.equal(asJson.code, 0, asJson.stderr);
+      const expected = jsonObjects(asJson.stdout);
+      assert.equal(expected.rest, asJson.stdout.length);
+      assert.deepEqual(goRead(injected.stdout), expected.objects, name);
+      const workloads = before.filter((object) => WORKLOADS.has(object.kind));
+      assert.ok(workloads.length > 0, name);
+      assert.match(injected.stderr, new RegExp(`^injected ${workloads.length} .*other objects passed through ${before.length - workloads.length}$`, 'm'), name);
+      // Objects without a pod template are the chart's own bytes.
+      const pieces = (text: string) => text.split(/^---\n/m);
+      const kept = pieces(rendered.stdout).filter((piece) => !/^kind: (?:Deployment|DaemonSet|StatefulSet|Job|CronJob)$/m.test(piece));
+      for (const piece of kept) assert.ok(pieces(injected.stdout).includes(piece), `${name}: ${piece.slice(0, 200)}`);
+      const applied = await rig.kubectl(['apply', '--dry-run=server', '-f', '-'], injected.stdout);
+      assert.equal(applied.code, 0, `${name}: ${applied.stderr}`);
+    }
   });
 
   it('after kustomize (kubectl kustomize | minio-irsa inject): the overlay\'s output is injected and accepted', async () => {

@@ -26,6 +26,8 @@ export interface RigBinaries extends Binaries {
   litestream05: string;
   /** The real Helm (post-renderer tests). */
   helm: string;
+  /** Popular charts (metrics-server, ingress-nginx, cert-manager) as their Go modules ship them: name to directory. */
+  charts: Record<string, string>;
 }
 
 /** podman, its configuration for this machine, and the stand-in node base image (the image test). */
