@@ -58,7 +58,15 @@ function keyOf(text: string): string | undefined {
   if (!match?.[1]) return undefined;
   const raw = match[1];
   const quote = raw[0];
-  if (quote === '"') return JSON.parse(raw) as string;
+  // YAML's escapes are more than JSON's (\x41, \e, a raw tab): such a key is not one this
+  // finds; the read-back (or the general path) sees to what it is.
+  if (quote === '"') {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return undefined;
+    }
+  }
   if (quote === "'") return raw.slice(1, -1).replaceAll("''", "'");
   return raw.trimEnd();
 }

@@ -666,6 +666,15 @@ describe('inject over hostile data: every shape the parsers return', () => {
     }
   });
 
+  it('keys written with YAML\'s own escapes or a tab where inject looks for its keys: injected, never a failure', async () => {
+    for (const key of ['"a\\x41"', '"a\tb"', '"\\e"', '"\\N"', '"en\\x76"', '"volume\\x4dounts"']) {
+      const manifest = `kind: Pod\nmetadata: {name: p}\nspec:\n  ${key}: 1\n  containers:\n    - name: app\n      ${key}: [{name: A, value: b}]\n`;
+      const pod = parse((await inject(manifest)).text) as Pod;
+      assert.equal(envOf(pod.spec.containers[0])['AWS_ROLE_ARN'], settings.roleArn, key);
+      assert.equal(pod.spec.containers[0]?.volumeMounts?.at(-1)?.name, TOKEN_VOLUME, key);
+    }
+  });
+
   it('any value anywhere in a workload: injected, or refused in words, never another failure (seeded)', async () => {
     let seed = 12345;
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed / 2147483648);
