@@ -186,8 +186,12 @@ export function readFast(text: string): unknown {
   // general path refuses it (and "<<" in a scalar costs only the slower path).
   if (text.includes('<<')) return undefined;
   if (EMPTY_ITEM.test(text)) return undefined;
+  return loadCore(text);
+}
+
+/** js-yaml's reading, or undefined; with the core schema: no timestamps or merge keys, which the general path does not have either. */
+function loadCore(text: string): unknown {
   try {
-    // The core schema: no timestamps or merge keys, which the general path does not have either.
     return load(text, { schema: CORE_SCHEMA });
   } catch {
     return undefined;
@@ -352,7 +356,8 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     const reread = joinWith(raw, scope.region.start, scope.region.end, scope.pending, (item) => item.placeholder, replaced);
     const expected = at(planned, scope.path);
     for (const insertion of scope.insertions) apply(expected, insertion.path.slice(scope.path.length), 0);
-    if (reread === undefined || !sameData(readFast(reread), expected)) return undefined;
+    // Its lines are the plan's, which readFast let through (each of its checks is on one line), and placeholders.
+    if (reread === undefined || !sameData(loadCore(reread), expected)) return undefined;
   }
   return joinWith(raw, 0, raw.length, scopes.flatMap((scope) => scope.pending), (item) => item.text, replaced);
 }
