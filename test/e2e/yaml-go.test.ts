@@ -250,6 +250,13 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     assert.ok(counts.compared >= 60 && counts.refused >= 200, JSON.stringify(counts));
   });
 
+  it('the same over pods whose nodes end oddly where inject puts its lines (empty items, kept block scalars, multi-line scalars)', async () => {
+    const generator = new ManifestGenerator(20261131);
+    const counts = { compared: 0, refused: 0, unreadable: 0 };
+    for (let index = 0; index < 400; index++) counts[await againstGo(generator.oddEndings())]++;
+    assert.ok(counts.compared >= 150 && counts.refused >= 100, JSON.stringify(counts));
+  });
+
   it('what Go refuses (a tab before a comment, YAML 1.2 escapes) never comes out as something Go reads', async () => {
     const flowPod = (extra: string) => `kind: Pod\nmetadata:\n  name: p\n${extra}spec:\n  containers: [{name: app}]\n`;
     const blockPod = (extra: string) => `kind: Pod\nmetadata:\n  name: p\n${extra}spec:\n  containers:\n    - name: app\n`;

@@ -105,6 +105,37 @@ export class ManifestGenerator {
   }
 
   /**
+   * A Pod whose pod spec, containers and lists end in odd ways, right where inject puts its
+   * lines: empty items ("- # c", "-"), block scalars kept or clipped with blank lines after
+   * them, multi-line plain, quoted and flow scalars, explicit keys, empty tagged nodes, tabs,
+   * comments at any column, the end of the document. (js-yaml took the container after an
+   * empty item into that item's list: this is how it was found.)
+   */
+  oddEndings(): string {
+    const value = (): string => this.pick(['a', '', '~', '!!null', '!!str', '!!map', '!!seq', '""', "''", '[]', '{}', '# c', '!foo', '|', '|-', '>', '|+', '? x', '- a', '-', '- # c']);
+    const mappingTail = (i: string): string =>
+      this.pick([
+        `${i}x: ${value()}`, `${i}x: |\n${i}  l1\n`, `${i}x: |\n${i}  l1\n\n`, `${i}x: >\n${i}  l1\n\n${i}    deeper\n\n`, `${i}x: |-\n${i}  l1\n\n`, `${i}x: |2\n${i}    l1\n`,
+        `${i}x: a\n${i}  b\n\n`, `${i}x: a\n${i} b`, `${i}x: "a\n${i}  b"\n`, `${i}x: 'a\n\n${i}  b'\n`, `${i}x: "a\n${i}b"`, `${i}x: [a,\n${i}  b]\n`, `${i}x: {a: 1,\n${i}  b: 2}`, `${i}x: [a,\n${i}b]`,
+        `${i}? x\n`, `${i}? x\n${i}: y\n`, `${i}x:\n${i}- a\n${i}- ${value()}\n`, `${i}x:\n${i}  - a\n${i}  -\n`, `${i}x:\n${i}  - # c\n`, `${i}x:\n${i}  - - ${value()}\n`, `${i}x: !!map\n${i}  a: 1\n`, `${i}x:\n${i}  - ${value()}\n`,
+        `${i}x: a # c\n${i}# c2\n`, `${i}x: a\n  # c at 2\n\n`, `${i}x: a\n\t# tab c\n`, `${i}x: a\n${i}\t`, `${i}x: a\n\n\n`, `${i}x: |+\n${i}  a\n\n`, `${i}x: a\n${i}   # deeper comment\n`, `${i}${value()}: 1`,
+      ]);
+    const sequenceTail = (i: string): string =>
+      this.pick([`${i}- ${value()}`, `${i}- |\n${i}  a\n\n`, `${i}- a\n${i}  b`, `${i}- - ${value()}`, `${i}- {a: 1,\n${i}  b: 2}`, `${i}- [a,\n${i} b]`, `${i}- "a\n${i} b"`, `${i}- ? a\n`, `${i}- a: 1\n${i}  b: |\n${i}    l\n\n`, `${i}- name: X\n${i}  value: ${value()}\n${i}  # c`, `${i}-\n${i}  name: Y\n${i}  value: z`]);
+    const mapping = (i: string, head: string[]): string => [...head, this.maybe(0.7) ? mappingTail(i) : ''].filter(Boolean).join('\n');
+    const inner = this.maybe() ? '      ' : '    ';
+    const dash = inner.slice(0, -2);
+    const envIndent = this.maybe() ? `${inner}  ` : inner;
+    const env = this.maybe(0.6) ? `${inner}env:\n${envIndent}- name: A\n${envIndent}  value: b${this.maybe(0.6) ? `\n${sequenceTail(envIndent)}` : ''}` : this.maybe(0.2) ? `${inner}env: ${value()}` : '';
+    const container = mapping(inner, [`${dash}- name: c`, ...(env ? [env] : [])]);
+    const containers = this.maybe(0.4) ? `${container}\n${mapping(inner, [`${dash}- name: d`])}` : container;
+    const volumes = this.maybe() ? `  volumes:\n  - name: v\n    emptyDir: {}${this.maybe() ? `\n${sequenceTail('  ')}` : ''}` : this.maybe(0.2) ? `  volumes: ${value()}` : '';
+    const skip = this.maybe(0.3) ? '  annotations:\n    minio-irsa.io/skip-containers: c\n' : '';
+    const spec = mapping('  ', ['  containers:', containers, ...(volumes ? [volumes] : [])]);
+    return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n${skip}spec:\n${spec}\n${this.maybe(0.3) ? `${this.pick(['# end', '\n', '...', 'status: {}'])}\n` : ''}`;
+  }
+
+  /**
    * The text changed in one to three places, as a hostile or careless hand would: a character
    * YAML treats specially, one Go and YAML 1.2 read differently, or none, put in; a few
    * characters taken out; a line shifted or turned into a sequence entry or a comment.
