@@ -133,7 +133,8 @@ function withGoNumbers(doc: Document): void {
 
 /**
  * Where a double-quoted scalar has an escape Go's YAML 1.1 (kubectl) refuses and YAML 1.2 reads:
- * "\\/", or a \\u or \\U escape of a surrogate (JSON writes characters beyond U+FFFF as two).
+ * "\/", or a \u or \U escape of a surrogate (JSON writes characters beyond U+FFFF as two).
+ * (Beyond U+10FFFF both refuse it.)
  */
 function escapeGoRefuses(doc: Document, text: string): { offset: number; escape: string } | undefined {
   let found: { offset: number; escape: string } | undefined;

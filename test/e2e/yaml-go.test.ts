@@ -236,24 +236,26 @@ describe("rendered YAML as Go's parser (kubectl, the apiserver) reads it", () =>
     return 'compared';
   }
 
-  it('inject over generated manifests: what Go reads of its YAML is its JSON path over what Go read of the input, or a refusal in words', async () => {
-    const generator = new ManifestGenerator(20261129);
+  /** Manifests drawn from a seeded generator, each through againstGo: how many had each outcome. */
+  async function overGenerated(seed: number, count: number, draw: (generator: ManifestGenerator) => string): Promise<Record<'compared' | 'refused' | 'unreadable', number>> {
+    const generator = new ManifestGenerator(seed);
     const counts = { compared: 0, refused: 0, unreadable: 0 };
-    for (let index = 0; index < 200; index++) counts[await againstGo(generator.manifest())]++;
+    for (let index = 0; index < count; index++) counts[await againstGo(draw(generator))]++;
+    return counts;
+  }
+
+  it('inject over generated manifests: what Go reads of its YAML is its JSON path over what Go read of the input, or a refusal in words', async () => {
+    const counts = await overGenerated(20261129, 200, (generator) => generator.manifest());
     assert.ok(counts.compared >= 120 && counts.refused >= 20, JSON.stringify(counts));
   });
 
   it('the same over manifests mutated byte by byte (characters Go reads otherwise, broken structure): never a silent change', async () => {
-    const generator = new ManifestGenerator(20261130);
-    const counts = { compared: 0, refused: 0, unreadable: 0 };
-    for (let index = 0; index < 400; index++) counts[await againstGo(generator.mutate(generator.manifest()))]++;
+    const counts = await overGenerated(20261130, 400, (generator) => generator.mutate(generator.manifest()));
     assert.ok(counts.compared >= 60 && counts.refused >= 200, JSON.stringify(counts));
   });
 
   it('the same over pods whose nodes end oddly where inject puts its lines (empty items, kept block scalars, multi-line scalars)', async () => {
-    const generator = new ManifestGenerator(20261131);
-    const counts = { compared: 0, refused: 0, unreadable: 0 };
-    for (let index = 0; index < 400; index++) counts[await againstGo(generator.oddEndings())]++;
+    const counts = await overGenerated(20261131, 400, (generator) => generator.oddEndings());
     assert.ok(counts.compared >= 150 && counts.refused >= 100, JSON.stringify(counts));
   });
 

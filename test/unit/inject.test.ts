@@ -647,17 +647,17 @@ describe('inject over hostile data: every shape the parsers return', () => {
     assert.equal(pod.spec.containers[0]?.volumeMounts?.[0]?.name, TOKEN_VOLUME);
   });
 
-
   it('an empty item ("- # c", "-") above a less indented one ends its list, as Go reads it: the next container is injected too', async () => {
     // js-yaml took the next container into the empty item's list: container b was never seen.
     for (const empty of ['- # an empty item', '-', '- ', '-\t# c', '- - # c']) {
       const skipFirst = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {minio-irsa.io/skip-containers: a}\nspec:\n  containers:\n    - name: a\n      args:\n        ${empty}\n\n    - name: b\n      image: busybox\n`;
-      const pod = parse((await inject(skipFirst)).text) as Pod & { spec: { containers: { args?: unknown }[] } };
+      const pod = parse((await inject(skipFirst)).text) as Pod;
       assert.deepEqual(pod.spec.containers.map((container) => container.name), ['a', 'b'], empty);
       assert.equal(envOf(pod.spec.containers[1])['AWS_ROLE_ARN'], settings.roleArn, empty);
       assert.equal(pod.spec.containers[0]?.env, undefined, empty);
     }
   });
+
   it('kinds named like what every JavaScript object has pass through', async () => {
     for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
       const manifest = `kind: ${kind}\nmetadata: {name: x}\nspec:\n  containers: [{name: a}]\n`;
