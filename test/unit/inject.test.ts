@@ -406,10 +406,11 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
       await assert.rejects(async () => inject(pod(line)), (error: unknown) => error instanceof UsageError && error.message.startsWith("test.yaml:5: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses") && error.hint === 'indent with spaces', JSON.stringify(line));
     }
     // YAML 1.2 escapes Go refuses: "\/", a surrogate written as \u (JSON writes characters beyond U+FFFF so). An escaped backslash before "/" is not one.
-    for (const [value, escape] of [['"x\\/y"', '\\/'], ['"\\ud83d\\ude00"', '\\ud83d'], ["{\"k\\udfff\": 1}", '\\udfff']]) {
+    for (const [value, escape] of [['"x\\/y"', '\\/'], ['"\\ud83d\\ude00"', '\\ud83d'], ['"\\ud800"', '\\ud800'], ["{\"k\\udfff\": 1}", '\\udfff']]) {
       await assert.rejects(async () => inject(pod(`  annotations: {a: ${value}}`)), (error: unknown) => error instanceof UsageError && error.message.startsWith(`test.yaml:5: the escape ${escape} in a double-quoted string, which kubectl's YAML (1.1) refuses`), value);
     }
-    for (const value of ['"x\\\\/y"', '"\\U0001F600"', '"\\u00e9"']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
+    // Outside double quotes a backslash is a character like any other.
+    for (const value of ['"x\\\\/y"', '"\\U0001F600"', '"\\u00e9"', "'x\\/y'", 'x\\/y', '"\\ud7ff"']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
     // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
     assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
