@@ -1,4 +1,4 @@
-import { CST, isAlias, isScalar, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { CST, isAlias, isScalar, Lexer, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
@@ -74,6 +74,8 @@ function emitSafely(doc: Document): string {
   };
   cleanComments(doc);
   visitYaml(doc, (_key, node) => {
+    // A key without a value (`{a, b}`, `? k`) is visited with no node.
+    if (node === null) return;
     cleanComments(node as { comment?: string | null; commentBefore?: string | null });
     if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
   });
@@ -155,6 +157,26 @@ function escapeGoRefuses(doc: Document, text: string): { offset: number; escape:
     },
   });
   return found;
+}
+
+/** The yaml library's lexer marks where documents and scalars start with tokens that are not in the text. */
+const NOT_IN_TEXT = new Set(['\u0002', '\u0018', '\u001f', '']);
+
+/**
+ * Where a tag is followed directly by a flow indicator (`{k: !x}`, `[!x, b]`): Go's YAML
+ * (kubectl) reads the indicator as part of the tag, a URI, and refuses the text or drops the
+ * item; YAML 1.2 ends the tag there. The offset of the indicator in `text`.
+ */
+function tagBeforeFlowIndicator(text: string): number | undefined {
+  let offset = 0;
+  let afterTag = false;
+  for (const token of new Lexer().lex(text)) {
+    if (NOT_IN_TEXT.has(token)) continue;
+    if (afterTag && /^[,[\]{}]/.test(token)) return offset;
+    afterTag = token.startsWith('!');
+    offset += token.length;
+  }
+  return undefined;
 }
 
 /**
@@ -260,6 +282,10 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const escape = escapeGoRefuses(doc, text);
     if (escape !== undefined) {
       throw new UsageError(`${printable(source)}:${lineAt(escape.offset)}: the escape ${printable(escape.escape)} in a double-quoted string, which kubectl's YAML (1.1) refuses and YAML 1.2 reads: inject would write an object kubectl reads where it refused this one`, 'write the character itself (for a character beyond U+FFFF, its \\U00XXXXXX escape)');
+    }
+    const tag = tagBeforeFlowIndicator(original);
+    if (tag !== undefined) {
+      throw new UsageError(`${printable(source)}:${lineAt(from + tag)}: a tag followed directly by "${original[tag] ?? ''}", which kubectl's YAML (1.1) reads as part of the tag and YAML 1.2 as its end`, 'put a space after the tag, or remove it');
     }
     const tab = TAB_INDENTED_LINE.exec(original);
     if (tab) {

@@ -400,7 +400,7 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     }
   });
 
-  it('what Go refuses and a re-write would lose (a tab in the indentation of a blank or comment line, the YAML 1.2 escapes \\/ and \\ud800-\\udfff) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
+  it('what Go refuses and a re-write would lose (a tab in the indentation of a blank or comment line, the YAML 1.2 escapes \\/ and \\ud800-\\udfff, a tag before a flow indicator) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
     const pod = (line: string) => `kind: Pod\nmetadata:\n  name: p\nspec:\n${line}\n  containers: [{name: app}]\n`;
     for (const line of ['\t# a comment', '  \t# a comment', '\t', '\t  ']) {
       await assert.rejects(async () => inject(pod(line)), (error: unknown) => error instanceof UsageError && error.message.startsWith("test.yaml:5: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses") && error.hint === 'indent with spaces', JSON.stringify(line));
@@ -411,6 +411,11 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     }
     // Outside double quotes a backslash is a character like any other.
     for (const value of ['"x\\\\/y"', '"\\U0001F600"', '"\\u00e9"', "'x\\/y'", 'x\\/y', '"\\ud7ff"']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
+    // A tag followed directly by a flow indicator: part of the tag to Go (refused, or the item dropped), its end to YAML 1.2.
+    for (const [value, indicator] of [['{k: !app}', '}'], ['[!app, b]', ','], ['[!!str]', ']']]) {
+      await assert.rejects(async () => inject(pod(`  annotations: {a: ${value}}`)), (error: unknown) => error instanceof UsageError && error.message.startsWith(`test.yaml:5: a tag followed directly by "${indicator}", which kubectl's YAML (1.1) reads as part of the tag`), value);
+    }
+    for (const value of ['"!,"', 'a!,b', '[a, "!"]']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
     // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
     assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
@@ -547,6 +552,13 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     assert.equal(report.injected.length, 1, 'a thousand levels are followed');
     // Only an exhausted stack: the parser's words about other input stay its own, whatever they quote.
     await assert.rejects(async () => inject('[Maximum call stack]'), (error: unknown) => error instanceof UsageError && /^test\.yaml is not valid JSON/.test(error.message));
+  });
+
+  it('the general path: keys without a value (`{disk}`, `? k`) are kept as keys with null (they were refused as if an alias were in the way)', async () => {
+    const { text, report } = await inject('kind: Pod\nmetadata: {name: p}\nspec:\n  nodeSelector: {disk, zone: a}\n  ? tolerations\n  containers: [{name: app}]\n');
+    assert.deepEqual(report.injected, ['Pod p']);
+    const spec = (parse(text) as { spec: Record<string, unknown> }).spec;
+    assert.deepEqual([spec['nodeSelector'], spec['tolerations']], [{ disk: null, zone: 'a' }, null]);
   });
 
   it('the general path (flow style where lines go): keeps comments, no leading "---" added, line-break characters escaped', async () => {
