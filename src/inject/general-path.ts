@@ -1,4 +1,4 @@
-import { CST, isAlias, isScalar, Lexer, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { CST, isAlias, isPair, isScalar, Lexer, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
@@ -76,6 +76,8 @@ function emitSafely(doc: Document): string {
   visitYaml(doc, (_key, node) => {
     // A key without a value (`{a, b}`, `? k`) is visited with no node.
     if (node === null) return;
+    // A key that is nothing at all (`? ` alone) would be written as nothing, `: value`, which Go refuses; written `null`, it is the same key to Go.
+    if (isPair(node) && isScalar(node.key) && node.key.value === null && node.key.source === '') delete node.key.source;
     cleanComments(node as { comment?: string | null; commentBefore?: string | null });
     if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
   });
