@@ -1,4 +1,4 @@
-import { CST, isAlias, isPair, isScalar, Lexer, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, Lexer, Parser, parseAllDocuments, parseDocument, visit as visitYaml, type Document } from 'yaml';
 import { escapeRawInQuotes, printable } from '../encode.js';
 import { UsageError } from '../errors.js';
 import type { InjectionSettings, PatchOperation } from './core.js';
@@ -73,11 +73,16 @@ function emitSafely(doc: Document): string {
     if (holder.commentBefore) holder.commentBefore = holder.commentBefore.replace(READ_DIFFERENTLY_ALL, ' ');
   };
   cleanComments(doc);
-  visitYaml(doc, (_key, node) => {
+  visitYaml(doc, (_key, node, path) => {
     // A key without a value (`{a, b}`, `? k`) is visited with no node.
     if (node === null) return;
-    // A key that is nothing at all (`? ` alone) would be written as nothing, `: value`, which Go refuses; written `null`, it is the same key to Go.
-    if (isPair(node) && isScalar(node.key) && node.key.value === null && node.key.source === '') delete node.key.source;
+    if (isPair(node)) {
+      // A null written as nothing is written `null` where nothing would read otherwise to Go: as a key
+      // (`: value`, which Go refuses), or as a value in a flow mapping (`{name:, b}`: Go's key is `name:`).
+      if (isScalar(node.key) && node.key.value === null && node.key.source === '') delete node.key.source;
+      const parent = path[path.length - 1];
+      if (isMap(parent) && parent.flow && isScalar(node.value) && node.value.value === null && node.value.source === '') delete node.value.source;
+    }
     cleanComments(node as { comment?: string | null; commentBefore?: string | null });
     if (isScalar(node) && typeof node.value === 'string' && READ_DIFFERENTLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
   });
