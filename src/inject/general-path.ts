@@ -166,6 +166,23 @@ function escapeGoRefuses(doc: Document, text: string): { offset: number; escape:
   return found;
 }
 
+/**
+ * Where an entry has no key at all (`: value`): Go's YAML (kubectl) refuses it, YAML 1.2 reads a
+ * null key. An explicit `?` with nothing after it is a null key to both, and is written `null`.
+ */
+function keylessEntry(doc: Document, text: string): number | undefined {
+  let found: number | undefined;
+  visitYaml(doc, {
+    Pair(_key, { key }) {
+      if (!isScalar(key) || key.value !== null || key.source !== '' || !key.range) return undefined;
+      if (text.slice(0, key.range[0]).trimEnd().endsWith('?')) return undefined;
+      found = key.range[0];
+      return visitYaml.BREAK;
+    },
+  });
+  return found;
+}
+
 /** The yaml library's lexer marks where documents and scalars start with tokens that are not in the text. */
 const NOT_IN_TEXT = new Set(['\u0002', '\u0018', '\u001f', '']);
 
@@ -289,6 +306,10 @@ export function injectChunk(text: string, source: string, firstLine: number, set
     const escape = escapeGoRefuses(doc, text);
     if (escape !== undefined) {
       throw new UsageError(`${printable(source)}:${lineAt(escape.offset)}: the escape ${printable(escape.escape)} in a double-quoted string, which kubectl's YAML (1.1) refuses and YAML 1.2 reads: inject would write an object kubectl reads where it refused this one`, 'write the character itself (for a character beyond U+FFFF, its \\U00XXXXXX escape)');
+    }
+    const keyless = keylessEntry(doc, text);
+    if (keyless !== undefined) {
+      throw new UsageError(`${printable(source)}:${lineAt(keyless)}: an entry with no key (": value"), which kubectl's YAML refuses and YAML 1.2 reads as a null key`, 'give the entry its key, or remove it');
     }
     const tag = tagBeforeFlowIndicator(original);
     if (tag !== undefined) {

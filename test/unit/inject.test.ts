@@ -400,7 +400,7 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     }
   });
 
-  it('what Go refuses and a re-write would lose (a tab in the indentation of a blank or comment line, the YAML 1.2 escapes \\/ and \\ud800-\\udfff, a tag before a flow indicator) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
+  it('what Go refuses and a re-write would lose (a tab in the indentation of a blank or comment line, the YAML 1.2 escapes \\/ and \\ud800-\\udfff, a tag before a flow indicator, an entry with no key) is refused where the general path re-writes: no input kubectl refuses comes out one it accepts', async () => {
     const pod = (line: string) => `kind: Pod\nmetadata:\n  name: p\nspec:\n${line}\n  containers: [{name: app}]\n`;
     for (const line of ['\t# a comment', '  \t# a comment', '\t', '\t  ']) {
       await assert.rejects(async () => inject(pod(line)), (error: unknown) => error instanceof UsageError && error.message.startsWith("test.yaml:5: a tab in the indentation of a blank or comment line, which kubectl's YAML refuses") && error.hint === 'indent with spaces', JSON.stringify(line));
@@ -416,6 +416,9 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
       await assert.rejects(async () => inject(pod(`  annotations: {a: ${value}}`)), (error: unknown) => error instanceof UsageError && error.message.startsWith(`test.yaml:5: a tag followed directly by "${indicator}", which kubectl's YAML (1.1) reads as part of the tag`), value);
     }
     for (const value of ['"!,"', 'a!,b', '[a, "!"]']) assert.equal((await inject(pod(`  annotations: {a: ${value}}`))).report.injected.length, 1, value);
+    // An entry with no key: refused by Go, a null key to YAML 1.2 (an explicit "?" alone is a null key to both: kept, as null).
+    await assert.rejects(async () => inject(pod('  : 1')), (error: unknown) => error instanceof UsageError && error.message.startsWith('test.yaml:5: an entry with no key (": value"), which kubectl\'s YAML refuses'));
+    assert.match((await inject(pod('  ? '))).text, /^ {2}null: null$/m);
     // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
     assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
