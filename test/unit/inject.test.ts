@@ -419,6 +419,9 @@ describe('inject over manifests: kinds, JSON, errors, the general path', () => {
     // An entry with no key: refused by Go, a null key to YAML 1.2 (an explicit "?" alone is a null key to both: kept, as null).
     await assert.rejects(async () => inject(pod('  : 1')), (error: unknown) => error instanceof UsageError && error.message.startsWith('test.yaml:5: an entry with no key (": value"), which kubectl\'s YAML refuses'));
     assert.match((await inject(pod('  ? '))).text, /^ {2}null: null$/m);
+    // Keys that are not "nothing": an empty string, a written null. A value that is nothing in a flow mapping is written null (`{disk:, b}` is the key "disk:" to Go).
+    for (const line of ['  "": 1', '  ~: 1', '  nodeSelector: {disk: ,zone: a}']) assert.equal((await inject(pod(line))).report.injected.length, 1, line);
+    assert.match((await inject(pod('  nodeSelector: {disk: ,zone: a}'))).text, /nodeSelector: \{ disk: null, zone: a \}/);
     // After content, a tab only separates: kept. In an object inject leaves alone, copied as it is.
     assert.equal((await inject(pod('  # a comment\t'))).report.injected.length, 1);
     const configMap = 'kind: ConfigMap\nmetadata: {name: c}\n\t# a comment\ndata: {k: v}\n';
