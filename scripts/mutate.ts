@@ -59,6 +59,7 @@ const TARGETS: Record<string, string[] | Target> = {
   'src/inject/core.ts': ['inject.test.ts', 'webhook.test.ts'],
   'src/inject/manifests.ts': ['inject.test.ts'],
   'src/inject/general-path.ts': ['inject.test.ts'],
+  'src/inject/go-reading.ts': ['inject.test.ts'],
   'src/inject/fast-path.ts': ['inject.test.ts'],
   'src/inject/json-path.ts': ['inject.test.ts'],
   'src/inject/plan.ts': ['inject.test.ts', 'webhook.test.ts'],
