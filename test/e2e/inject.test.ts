@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -7,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { jsonObjects } from '../../src/inject/json-path.js';
 import { runAws } from '../helpers/aws.js';
 import { BIN, ROOT, run, runCli } from '../helpers/cli.js';
+import { goParse } from '../helpers/goyaml.js';
 import { configureHealthy } from '../helpers/healthy.js';
 import { reportRigOnFailure } from '../helpers/rig-logs.js';
 import { Rig } from '../rig/index.js';
@@ -118,11 +118,8 @@ describe('inject against the real rig', () => {
 
   it('popular charts as the real helm renders them (metrics-server, ingress-nginx, cert-manager): every workload injected as Go reads it, every other object byte for byte, all accepted by the apiserver', async () => {
     const helm = (args: string[]) => run(rig.binaries.helm, args, { cwd: work, env: { HELM_CACHE_HOME: join(work, 'helm-cache'), HELM_CONFIG_HOME: join(work, 'helm-config'), HELM_DATA_HOME: join(work, 'helm-data'), NO_COLOR: '1' } });
-    const goRead = (text: string): GoObject[] => {
-      const read = spawnSync(rig.binaries.goyaml, [], { input: text, encoding: 'utf8' });
-      assert.equal(read.status, 0, read.stderr);
-      return read.stdout.split('\n').filter((line) => line !== '' && line !== 'null').map((line) => JSON.parse(line) as GoObject);
-    };
+    // Helm's empty documents (a template that renders nothing) are no objects.
+    const goRead = (text: string): GoObject[] => goParse(text).filter((object): object is GoObject => object !== null);
     assert.deepEqual(Object.keys(rig.binaries.charts).sort(), ['cert-manager', 'ingress-nginx', 'metrics-server']);
     for (const [name, chart] of Object.entries(rig.binaries.charts)) {
       const rendered = await helm(['template', 'rel', chart, '--namespace', 'apps', '--kube-version', '1.34.4']);
@@ -141,7 +138,8 @@ describe('inject against the real rig', () => {
       assert.match(injected.stderr, new RegExp(`^injected ${workloads.length} .*other objects passed through ${before.length - workloads.length}$`, 'm'), name);
       // Objects without a pod template are the chart's own bytes.
       const pieces = (text: string) => text.split(/^---\n/m);
-      const kept = pieces(rendered.stdout).filter((piece) => !/^kind: (?:Deployment|DaemonSet|StatefulSet|Job|CronJob)$/m.test(piece));
+      const workloadKind = new RegExp(`^kind: (?:${[...WORKLOADS].join('|')})$`, 'm');
+      const kept = pieces(rendered.stdout).filter((piece) => !workloadKind.test(piece));
       for (const piece of kept) assert.ok(pieces(injected.stdout).includes(piece), `${name}: ${piece.slice(0, 200)}`);
       const applied = await rig.kubectl(['apply', '--dry-run=server', '-f', '-'], injected.stdout);
       assert.equal(applied.code, 0, `${name}: ${applied.stderr}`);

@@ -12,6 +12,7 @@ import { renderPod } from '../../src/render/pod.js';
 import { yamlBlock } from '../../src/render/template.js';
 import type { WorkloadSettings } from '../../src/render/workload.js';
 import { runCli } from '../helpers/cli.js';
+import { goParse } from '../helpers/goyaml.js';
 import { ManifestGenerator } from '../helpers/manifest-generator.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { provision } from '../rig/index.js';
@@ -20,12 +21,6 @@ import { provision } from '../rig/index.js';
 // (YAML 1.1, line breaks at U+0085/U+2028/U+2029), must mean what the JS parser says it means.
 // The renderers are fed hostile values directly, past the validators: the encoding alone
 // must hold.
-
-function goParse(text: string): unknown[] {
-  const result = spawnSync(provision().goyaml, [], { input: text, encoding: 'utf8' });
-  assert.equal(result.status, 0, `Go's YAML parser refused the output: ${result.stderr}\n${text}`);
-  return result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
-}
 
 function jsParse(text: string): unknown[] {
   return parseAllDocuments(text, { version: '1.1' }).map((doc) => doc.toJS() as unknown).filter((doc) => doc !== null);
