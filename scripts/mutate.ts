@@ -58,6 +58,7 @@ const TARGETS: Record<string, string[] | Target> = {
   'src/checks/workload.ts': { tests: ['doctor-logic.test.ts'], only: ['inspectPodSpec', 'parseWorkloadRef'] },
   'src/inject/core.ts': ['inject.test.ts', 'webhook.test.ts'],
   'src/inject/manifests.ts': ['inject.test.ts'],
+  'src/inject/block-reader.ts': ['block-reader.test.ts'],
   'src/inject/general-path.ts': ['inject.test.ts'],
   'src/inject/go-reading.ts': ['inject.test.ts'],
   'src/inject/fast-path.ts': ['inject.test.ts'],

@@ -1,8 +1,10 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { yamlBlock, yamlScalar } from '../render/template.js';
+import { readBlock } from './block-reader.js';
 
 // inject's fast path, for the block-style YAML that Helm, kustomize and kubectl write: plan
-// with js-yaml (several times faster than a comment-keeping parse), then insert our lines into
+// with js-yaml's reading (several times faster than a comment-keeping parse; the plainest YAML
+// is read by block-reader.ts, faster still, exactly as js-yaml reads it), then insert our lines into
 // the original text, which stays byte for byte as it was. Every inserted value is proven to read
 // back as itself, and every changed pod spec is read back (a placeholder where each value goes)
 // and must equal the plan exactly; anything else (flow style where we insert, anchors, odd
@@ -179,18 +181,26 @@ const ANCHOR = /(?:^|[\s[{,:])&[^\s,\]}]/m;
 // general path reads it as Go does.
 const EMPTY_ITEM = /^[ \t]*(?:-[ \t]+)*-[ \t]*(?:#.*)?\r?$/m;
 
-/** Plan with js-yaml; undefined when it cannot (or should not) read the document: the slow path then says why. */
+/** The plan's reading (js-yaml's); undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
+  // The plainest YAML, read as js-yaml would, has no anchors, merge keys or empty items.
+  const plain = readBlock(text);
+  if (plain !== undefined) return plain;
   if (text.includes('&') && ANCHOR.test(text)) return undefined;
   // A merge key ("<<") means something to Go's YAML and nothing to the core schema: the
   // general path refuses it (and "<<" in a scalar costs only the slower path).
   if (text.includes('<<')) return undefined;
   if (EMPTY_ITEM.test(text)) return undefined;
-  return loadCore(text);
+  return loadJsYaml(text);
+}
+
+/** js-yaml's reading (block-reader's, where it reads the text), or undefined. */
+function loadCore(text: string): unknown {
+  return readBlock(text) ?? loadJsYaml(text);
 }
 
 /** js-yaml's reading, or undefined; with the core schema: no timestamps or merge keys, which the general path does not have either. */
-function loadCore(text: string): unknown {
+function loadJsYaml(text: string): unknown {
   try {
     return load(text, { schema: CORE_SCHEMA });
   } catch {
