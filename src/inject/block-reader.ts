@@ -81,12 +81,8 @@ class Reader {
       if (end === -1) end = text.length;
       let content = at;
       while (text.charCodeAt(content) === SPACE) content++;
+      // Document markers (---, ...) and directives (%) are never read: no key, dash or scalar starts so.
       if (content !== end && text.charCodeAt(content) !== HASH) {
-        // Document markers and directives at a line's start: declined.
-        if (content === at) {
-          const ch = text.charCodeAt(at);
-          if (ch === 0x25 || (ch === DASH && text.startsWith('---', at)) || (ch === 0x2e && text.startsWith('...', at))) decline();
-        }
         this.start = at;
         this.end = end;
         this.column = content - at;
@@ -143,7 +139,7 @@ class Reader {
       if (key === '__proto__' || Object.hasOwn(map, key)) decline();
       map[key] = this.value(colon + 1, column, true);
       if (this.column < column) return map;
-      if (this.column !== column || this.isDashAt(column)) decline();
+      // The next key; a deeper line or a dash here is no key (declined above).
       at = this.start + column;
     }
   }
@@ -155,8 +151,7 @@ class Reader {
     for (;;) {
       let content = this.start + column + 2;
       while (text.charCodeAt(content) === SPACE) content++;
-      const ch = text.charCodeAt(content);
-      if (content === this.end || ch === HASH || (ch === DASH && (content + 1 === this.end || text.charCodeAt(content + 1) === SPACE))) decline();
+      // A mapping starting on the dash's line, or a scalar (an empty item and "- - " are declined there).
       items.push(this.keyEnd(content) === -1 ? this.value(this.start + column + 1, column, false) : this.mapping(content - this.start, content));
       if (this.column < column) return items;
       // Another item, or the key that follows a sequence written at its key's column.
@@ -175,6 +170,7 @@ class Reader {
     let start = from;
     while (text.charCodeAt(start) === SPACE) start++;
     if (start === end || text.charCodeAt(start) === HASH) {
+      // An empty sequence item: js-yaml reads one wrongly in places (the fast path's EMPTY_ITEM).
       if (!isMappingValue) decline();
       // Nothing on the key's line: a node below it (deeper, or a sequence at the key's column), or null.
       this.nextLine();
@@ -182,7 +178,6 @@ class Reader {
       if (this.isDashAt(column)) return this.sequence(column);
       return null;
     }
-    if (start === from) decline();
     const value = inlineValue(text, start, end);
     // A deeper line below a value on its key's line would continue it or be an error.
     this.nextLine();
@@ -313,12 +308,10 @@ class FlowReader {
         this.at++;
         return isMapping ? map : items;
       }
+      // ", " then the next entry (a trailing comma or an empty entry is no key or scalar: declined).
       if (ch !== COMMA || text.charCodeAt(this.at + 1) !== SPACE) decline();
       this.at += 2;
       this.spaces();
-      // A trailing comma, or an empty entry: declined.
-      const after = text.charCodeAt(this.at);
-      if (after === close || after === COMMA) decline();
     }
   }
 }

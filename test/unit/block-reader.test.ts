@@ -39,7 +39,8 @@ describe('plain block YAML reader', () => {
       'kind: Deployment',
       'metadata:',
       '  name: web',
-      '  labels: {app: web, tier: frontend}',
+      '  labels: {app: web, tier: frontend, zone: z9, _x: a_z, version: 0.9.9, build: -z}',
+      '  note: "x" # a comment after a quoted value',
       '  annotations:',
       '    prometheus.io/port: "8080"',
       "    note: 'it''s'",
@@ -113,6 +114,20 @@ describe('plain block YAML reader', () => {
       'a:b\n',
       '- a\nb: 1\n',
       'a: 1\n b: 2\n',
+      'a: "x" y\n', // js-yaml refuses
+      'a: [x] y\n',
+      'a: [x]#c\n', // js-yaml takes a comment with no space before it, Go does not
+      'a: "x"#c\n',
+      'a: [a#b]\n',
+      'a: {: x}\n', // a keyless entry (Go refuses it)
+      'a: {"b": 1}\n',
+      'a: [a[b]\n',
+      'a: [x, -]\n',
+      'a: - x\n',
+      '- -\n',
+      '-\n  a: 1\n', // an empty item, then a node below it
+      '- \n',
+      'a:\n  - \n  - b\n',
     ];
     for (const text of outside) assert.equal(readBlock(text), undefined, JSON.stringify(text));
   });
