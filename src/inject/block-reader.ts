@@ -4,9 +4,10 @@ import { CORE_SCHEMA, type Type } from 'js-yaml';
 // faster than js-yaml, for inject's speed: it reads exactly what js-yaml's load with the core
 // schema reads, or declines (undefined) and js-yaml reads the text. It declines everything
 // outside a narrow subset: tabs, carriage returns, characters outside printable ASCII, anchors,
-// aliases, tags, block scalars, escapes, multi-line scalars and flow collections, explicit and
-// quoted keys, repeated keys, document markers but a first "---". A decline costs one more read.
-// test/unit/block-reader.test.ts holds it to js-yaml over generated and mutated manifests.
+// aliases, tags, block scalars, escapes, multi-line scalars and flow collections, explicit
+// keys, quoted keys in flow collections or with a quote in them, repeated keys, empty sequence
+// items, document markers but a first "---". A decline costs one more read.
+// test/unit/block-reader.test.ts holds it to js-yaml over generated and mutated YAML.
 
 class Declined extends Error {}
 const decline = (): never => {
@@ -116,13 +117,22 @@ class Reader {
     return this.isDashAt(column) ? this.sequence(column) : this.mapping(column, this.start + column);
   }
 
-  /** The key at `at` ("key:" then a space or the line's end): where its ":" is, or -1. */
+  /**
+   * Where the ":" of the key at `at` is, or -1 for no key here: a plain key, or one quoted with
+   * no escape and no quote in it, then ":" and a space or the line's end.
+   */
   private keyEnd(at: number): number {
     const text = this.text;
     const first = text.charCodeAt(at);
-    if (!(isAlphanumeric(first) || first === 0x5f)) return -1;
     let end = at + 1;
-    while (isKeyChar(text.charCodeAt(end))) end++;
+    if (first === QUOTE || first === APOSTROPHE) {
+      while (end < this.end && text.charCodeAt(end) !== first && text.charCodeAt(end) !== 0x5c) end++;
+      if (text.charCodeAt(end) !== first) return -1;
+      end++;
+    } else {
+      if (!(isAlphanumeric(first) || first === 0x5f)) return -1;
+      while (isKeyChar(text.charCodeAt(end))) end++;
+    }
     if (text.charCodeAt(end) !== COLON) return -1;
     return end + 1 === this.end || text.charCodeAt(end + 1) === SPACE ? end : -1;
   }
@@ -134,8 +144,9 @@ class Reader {
     for (;;) {
       const colon = this.keyEnd(at);
       if (colon === -1) return decline();
-      const raw = this.text.slice(at, colon);
-      const key = keyText(raw);
+      const quote = this.text.charCodeAt(at);
+      // A quoted key is its text; a plain one resolves.
+      const key = quote === QUOTE || quote === APOSTROPHE ? this.text.slice(at + 1, colon - 1) : keyText(this.text.slice(at, colon));
       if (key === '__proto__' || Object.hasOwn(map, key)) decline();
       map[key] = this.value(colon + 1, column, true);
       if (this.column < column) return map;
