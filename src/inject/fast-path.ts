@@ -269,6 +269,13 @@ interface Scope {
   insertions: Insertion[];
 }
 
+const byPlace = (a: Pending, b: Pending): number => a.after - b.after || b.depth - a.depth || a.order - b.order;
+/** Already sorted (the common case: a few values, planned in the order of their places). */
+function inOrder(pending: readonly Pending[]): boolean {
+  for (let index = 1; index < pending.length; index++) if (byPlace(pending[index - 1] as Pending, pending[index] as Pending) > 0) return false;
+  return true;
+}
+
 /**
  * Lines [from, to) of the document joined (a replaced line as its replacement, null: left
  * out), each pending value's lines after its line, or undefined if one has no place there. In
@@ -279,7 +286,7 @@ function joinWith(raw: readonly string[], from: number, to: number, pending: rea
   // After one line, the innermost node's lines come first (they end where it ends), then the
   // enclosing ones', each in the planned order. Innermost is the deepest path, not the deepest
   // indentation: a sequence's dashes may sit at its parent's key column.
-  const sorted = [...pending].sort((a, b) => a.after - b.after || b.depth - a.depth || a.order - b.order);
+  const sorted = inOrder(pending) ? pending : [...pending].sort(byPlace);
   const out: string[] = [];
   let next = 0;
   for (let index = from; index < to; index++) {
@@ -356,7 +363,7 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     }
     const proven = block(insertion.value, last, region.indent);
     if (proven === undefined) return undefined;
-    scope.pending.push({ after, order, depth: parentPath.length, ...proven });
+    scope.pending.push({ after, order, depth: parentPath.length, text: proven.text, placeholder: proven.placeholder });
     scope.insertions.push(insertion);
   }
   // Read back each pod spec's lines alone (lines outside them stay the original bytes, and new
@@ -369,7 +376,8 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     // Its lines are the plan's, which readFast let through (each of its checks is on one line), and placeholders.
     if (reread === undefined || !sameData(loadCore(reread), expected)) return undefined;
   }
-  return joinWith(raw, 0, raw.length, scopes.flatMap((scope) => scope.pending), (item) => item.text, replaced);
+  const pending = scopes.length === 1 ? (scopes[0] as Scope).pending : scopes.flatMap((scope) => scope.pending);
+  return joinWith(raw, 0, raw.length, pending, (item) => item.text, replaced);
 }
 
 /** Deep equality of what the core schema yields: mappings, sequences and scalars. */

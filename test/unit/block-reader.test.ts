@@ -102,7 +102,9 @@ describe('plain block YAML reader', () => {
       '{a: 1, a: 2}\n',
       'a: {b: 1, b: 2}\n',
       '__proto__: {a: 1}\n',
-      '<<: {a: 1}\n', // merge keys
+      '<<: {a: 1}\n', // merge keys, quoted too (Go merges there)
+      '"<<": {a: 1}\n',
+      "a:\n  '<<': {a: 1}\n",
       'a:\n- # nothing\n- b\n', // empty items
       'a:\n  - - b\n', // a sequence in a sequence item
       'a: 1\n---\nb: 2\n', // a second document
