@@ -4,7 +4,7 @@ import { CORE_SCHEMA, type Type } from 'js-yaml';
 // faster than js-yaml, for inject's speed: it reads exactly what js-yaml's load with the core
 // schema reads, or declines (undefined) and js-yaml reads the text. It declines everything
 // outside a narrow subset: tabs, carriage returns, characters outside printable ASCII, anchors,
-// aliases, tags, block scalars, escapes, multi-line scalars and flow collections, explicit
+// aliases, tags, folded block scalars (>), escapes, multi-line plain, quoted and flow scalars, explicit
 // keys, quoted keys in flow collections or with a quote in them, repeated keys, empty sequence
 // items, document markers but a first "---". A decline costs one more read.
 // test/unit/block-reader.test.ts holds it to js-yaml over generated and mutated YAML.
@@ -53,6 +53,8 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+const PIPE = 0x7c;
+const PLUS = 0x2b;
 
 const isAlphanumeric = (ch: number): boolean => (ch >= 0x30 && ch <= 0x39) || ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x7a);
 /** A key's characters: letters, digits, "_", ".", "/", "-" (the first not ".", "/" or "-"). */
@@ -189,10 +191,59 @@ class Reader {
       if (this.isDashAt(column)) return this.sequence(column);
       return null;
     }
-    const value = inlineValue(text, start, end);
+    let value: unknown;
+    if (text.charCodeAt(start) === PIPE) value = this.literal(start, column);
+    else {
+      value = inlineValue(text, start, end);
+      this.nextLine();
+    }
     // A deeper line below a value on its key's line would continue it or be an error.
-    this.nextLine();
     if (this.column > column) decline();
+    return value;
+  }
+
+  /**
+   * A literal block scalar (|, |- or |+, no indentation indicator) whose header is at `start`,
+   * below a key or dash at `column`, as js-yaml reads it; the current line moves to the first
+   * line after it. Empty ones, and blank lines with spaces before the first line, are declined.
+   */
+  private literal(start: number, column: number): string {
+    const text = this.text;
+    let at = start + 1;
+    const chomping = text.charCodeAt(at);
+    if (chomping === PLUS || chomping === DASH) at++;
+    const afterHeader = at;
+    while (text.charCodeAt(at) === SPACE) at++;
+    if (at !== this.end && !(at > afterHeader && text.charCodeAt(at) === HASH)) decline();
+    let indent = column + 1;
+    let detected = false;
+    let value = '';
+    let emptyLines = 0;
+    let line = this.end + 1;
+    while (line < text.length) {
+      let lineEnd = text.indexOf('\n', line);
+      if (lineEnd === -1) lineEnd = text.length;
+      let spaces = 0;
+      while ((!detected || spaces < indent) && text.charCodeAt(line + spaces) === SPACE) spaces++;
+      if (line + spaces === lineEnd) {
+        if (!detected && spaces > 0) decline();
+        emptyLines++;
+        line = lineEnd + 1;
+        continue;
+      }
+      if (!detected) indent = Math.max(indent, spaces);
+      // A line less indented ends the scalar (and is read next).
+      if (spaces < indent) break;
+      value += '\n'.repeat(detected ? 1 + emptyLines : emptyLines) + text.slice(line + spaces, lineEnd);
+      detected = true;
+      emptyLines = 0;
+      line = lineEnd + 1;
+    }
+    if (!detected) decline();
+    // Clip: one final line break; keep (+): every one; strip (-): none.
+    if (chomping === PLUS) value += '\n'.repeat(1 + emptyLines);
+    else if (chomping !== DASH) value += '\n';
+    this.seek(line);
     return value;
   }
 }

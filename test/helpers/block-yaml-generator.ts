@@ -1,7 +1,7 @@
 // Block YAML at the edge of inject's plain-YAML reader (src/inject/block-reader.ts), varied at
 // random from a seed (repeatable): nested mappings and sequences (at their key's column or
 // deeper, one or two spaces after a dash), flow collections and quoted scalars on one line,
-// comments and blank lines at any column, keys and scalars that resolve to numbers, booleans
+// literal block scalars, comments and blank lines at any column, keys and scalars that resolve to numbers, booleans
 // and null, and text js-yaml reads otherwise or refuses; then mutated character by character.
 
 const KEYS = ['z', 'Z9', '_a', 'name', 'image', 'env', 'value', 'a', 'b', 'app.kubernetes.io/name', '1', '0x1F', '1e3', 'true', 'True', 'null', 'NULL', 'x_y', '8080', '1_0', '0o7', 'y', 'on', 'key-1', 'a.b', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '-a', '.inf', '~', '"q"', "'s'", 'a b', 'k ', '<<', '"1"', '"a b"', "'a: b'", '""', '"a\\"b"', "'it''s'", '"a" ', '"a"b', '"#"', '"- x"'];
@@ -45,8 +45,21 @@ export class BlockYamlGenerator {
   }
 
   private value(indent: number, depth: number): string {
+    if (this.random() < 0.1) return this.blockScalar(indent);
     if (depth > 3 || this.random() < 0.3) return ` ${this.pick(SCALARS)}\n`;
     return this.random() < 0.5 ? `\n${this.mapping(indent + this.pick([2, 2, 1, 4]), depth + 1)}` : `\n${this.sequence(indent + this.pick([2, 2, 0, 4]), depth + 1)}`;
+  }
+
+  /** A literal block scalar below a key or dash at `indent`: its header, then lines (some blank, deeper, or like comments). */
+  private blockScalar(indent: number): string {
+    const header = ` ${this.pick(['|', '|', '|-', '|+', '>', '|2', '| # c', '|-  # c', '|#c', '|x', '|-+'])}\n`;
+    const column = ' '.repeat(indent + this.pick([1, 2, 2, 4]));
+    let out = header;
+    const lines = 1 + Math.floor(this.random() * 4);
+    for (let line = 0; line < lines; line++) {
+      out += this.pick([`${column}text ${line}\n`, `${column}  deeper\n`, `${column}# not a comment\n`, '\n', `${column}\n`, `${column}   \n`, `${column}{"json": [1, "a: b"]}\n`, `${column}- item\n`, `${column}key: value\n`]);
+    }
+    return out + this.pick(['', '', '\n', '\n\n', `${column}\n`]);
   }
 
   private comment(indent: number): string {

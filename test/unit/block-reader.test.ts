@@ -76,6 +76,38 @@ describe('plain block YAML reader', () => {
     assert.equal(agrees(lines.slice(lines.indexOf('    spec:') + 1, lines.indexOf('      volumes: []')).join('\n')), true);
   });
 
+  it('reads literal block scalars (|, |-, |+) as js-yaml does: last-applied-configuration, scripts, blank lines, the end of the text', () => {
+    const kubectl = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  annotations:',
+      '    kubectl.kubernetes.io/last-applied-configuration: |',
+      '      {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"annotations":{},"name":"web"}}',
+      '  name: web',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: job',
+      '        args:',
+      '        - |-',
+      '          set -e',
+      '',
+      '            # indented, and not a comment',
+      '          echo done',
+      '        - |+',
+      '          kept',
+      '',
+      '        command: [sh, -c]',
+      '',
+    ].join('\n');
+    assert.equal(agrees(kubectl), true);
+    for (const text of ['a: |\n  x\n\n\nb: 1\n', 'a: |\n  x\n   \n  y\n', 'a: |+\n  x\n\n', 'a: |-\n  x', 'a: |\n  x', 'a: | # header comment\n    x\n    y\n', '- |\n  x\n- y\n', 'a:\n  - |\n   x\n  - y\n', 'a: |\n    x\n  \n    y\n']) {
+      assert.equal(agrees(text), true, JSON.stringify(text));
+    }
+  });
+
   it('resolves plain scalars and keys with js-yaml’s core schema', () => {
     for (const scalar of ['~', 'null', 'NULL', 'true', 'False', '1', '-0', '0x1F', '0o17', '012', '1_000', '1e3', '.5', '-.inf', '.NaN', '1e400', '9007199254740993', 'yes', 'on', '2001-12-14', '--port=80', '-1']) {
       assert.equal(agrees(`a: ${scalar}\nb: [${scalar}]\nc: {d: ${scalar}}\n`), true, scalar);
@@ -89,7 +121,11 @@ describe('plain block YAML reader', () => {
     const outside = [
       'a: &x 1\nb: *x\n', // anchors and aliases
       'a: !!str 1\n', // tags
-      'a: |\n  text\n', // block scalars
+      'a: >\n  text\n', // folded block scalars
+      'a: |2\n   text\n', // an indentation indicator
+      'a: |\n\nb: 1\n', // an empty literal
+      'a: |\n    \n  text\n', // a blank line with spaces before the first line
+      'a: |#c\n  text\n',
       'a: "\\t"\n', // escapes
       'a: b\n  c\n', // multi-line plain scalar
       'a: [b,\n  c]\n', // multi-line flow
