@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { readBlock } from '../../src/inject/block-reader.js';
 import { jsonObjects } from '../../src/inject/json-path.js';
 import { runAws } from '../helpers/aws.js';
 import { BIN, ROOT, run, runCli } from '../helpers/cli.js';
@@ -141,8 +143,17 @@ describe('inject against the real rig', () => {
       const workloadKind = new RegExp(`^kind: (?:${[...WORKLOADS].join('|')})$`, 'm');
       const kept = pieces(rendered.stdout).filter((piece) => !workloadKind.test(piece));
       for (const piece of kept) assert.ok(pieces(injected.stdout).includes(piece), `${name}: ${piece.slice(0, 200)}`);
-      const applied = await rig.kubectl(['apply', '--dry-run=server', '-f', '-'], injected.stdout);
+      const applied = await rig.kubectl(['apply', '--dry-run=server', '-o', 'yaml', '-f', '-'], injected.stdout);
       assert.equal(applied.code, 0, `${name}: ${applied.stderr}`);
+      // YAML as kubectl writes it (last-applied-configuration and all) is what inject's own
+      // reader is for: it takes every workload, reading it as js-yaml does; all are injected already.
+      assert.match(applied.stdout, /^ {6}kubectl\.kubernetes\.io\/last-applied-configuration: \|$/m, name);
+      const objects = load(applied.stdout, { schema: CORE_SCHEMA }) as { items: { kind: string }[] };
+      assert.equal(objects.items.filter((object) => WORKLOADS.has(object.kind)).length, workloads.length, name);
+      assert.deepEqual(readBlock(applied.stdout), objects, name);
+      const again = await runCli(['inject'], { cwd: work, input: applied.stdout });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, new RegExp(`^injected 0; already injected ${workloads.length};`, 'm'), name);
     }
   });
 
