@@ -373,7 +373,8 @@ export function insertLines(text: string, planned: unknown, insertions: readonly
     const reread = joinWith(raw, scope.region.start, scope.region.end, scope.pending, (item) => item.placeholder, replaced);
     const expected = at(planned, scope.path);
     for (const insertion of scope.insertions) apply(expected, insertion.path.slice(scope.path.length), 0);
-    // Its lines are the plan's, which readFast let through (each of its checks is on one line), and placeholders.
+    // Its lines are the plan's and placeholders: none has an anchor, a merge key or an empty item
+    // (what readFast, or block-reader, let through; each of those checks is on one line).
     if (reread === undefined || !sameData(loadCore(reread), expected)) return undefined;
   }
   const pending = scopes.length === 1 ? (scopes[0] as Scope).pending : scopes.flatMap((scope) => scope.pending);
