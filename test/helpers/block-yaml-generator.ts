@@ -1,29 +1,17 @@
 // Block YAML at the edge of inject's plain-YAML reader (src/inject/block-reader.ts), varied at
 // random from a seed (repeatable): nested mappings and sequences (at their key's column or
 // deeper, one or two spaces after a dash), flow collections and quoted scalars on one line,
-// literal block scalars, comments and blank lines at any column, keys and scalars that resolve to numbers, booleans
-// and null, and text js-yaml reads otherwise or refuses; then mutated character by character.
+// literal block scalars, comments and blank lines at any column, keys and scalars that resolve
+// to numbers, booleans and null, and text js-yaml reads otherwise or refuses; then mutated
+// character by character.
+
+import { Seeded } from './seeded.js';
 
 const KEYS = ['z', 'Z9', '_a', 'name', 'image', 'env', 'value', 'a', 'b', 'app.kubernetes.io/name', '1', '0x1F', '1e3', 'true', 'True', 'null', 'NULL', 'x_y', '8080', '1_0', '0o7', 'y', 'on', 'key-1', 'a.b', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '-a', '.inf', '~', '"q"', "'s'", 'a b', 'k ', '<<', '"1"', '"a b"', "'a: b'", '""', '"a\\"b"', "'it''s'", '"a" ', '"a"b', '"#"', '"- x"'];
 const SCALARS = ['info', 'a b', '1', '-1', '+1', '-0', '0', '012', '0o17', '0x1F', '0b101', '1_000', '1e3', '1.5', '.5', '5.', '-.inf', '.NaN', '.nan', '~', 'null', 'Null', 'NULL', 'true', 'True', 'FALSE', 'yes', 'no', 'on', 'a:b', 'a,b', 'a#b', 'http://x:80/p', "it's", 'a"b', '"q"', "'s'", "'it''s'", '""', "''", '"a#b"', '"a: b"', '"a\\tb"', '[a, b]', '[]', '{}', '{a: 1}', '{a: 1, b: [x, "y"]}', '[{name: http, containerPort: 8080}]', '[a,b]', '{a:1}', '[a, ]', '{a: }', '[ a , b ]', '{ }', '[ ]', '[[a], {b: [c]}]', '{"a": 1}', '{a: 1, a: 2}', '$HOME', '(x)', '=', '^a', '/p', './p', '-a', '-.5', '--x', '1:2', '12:30:00', '2001-12-14', 'a  b', 'a ', 'x # c', '"x" # c', '[x] # c', '[x]#c', '"x"#c', 'a: b', 'a:', '100Mi', '500m', '0.5', '1e', '1__', '0x', '+', '-', '.', '0.', '+.inf', '9007199254740993', '1e400', '-1e400', '0b', '_1', '1_', '0_1', '08', '0o8', '+0x1', '-0x1F', '0xG', '&a x', '*a', '!!str 1', '|', '>-', '%x', '@x', '`x', '?x', ':x', 'a&b', 'a*b', 'a!b', 'a<<b', '123456789012345', '1234567890123456', '00', '0500', '5Gi', '1x', '0xZ', '0xff', '0XFF', '1o', '12e3', '1E3', '1b', '0b12', '0o19', '1.e5', '1_0.5', '--port=80', '-x-', '-#', '-\\', 'a\\b', '"x" y', '[x] y', '[a[b]', '{a: b{c}', '{: x}', '[x, -]', '- x', 'z', 'Z9', '-z', '_z', 'zz: 9'];
 const ALPHABET = [' ', '  ', ':', ': ', '-', '- ', '#', ' #', ',', '[', ']', '{', '}', '"', "'", 'a', '1', '\n', '\n  ', '~', '.', '0', '\t', '\r', '&', '*', '!', '|', '>', '?', '%', '---', '...', 'é'];
 
-export class BlockYamlGenerator {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed;
-  }
-
-  private random(): number {
-    this.state = (this.state * 1103515245 + 12345) % 2147483648;
-    return this.state / 2147483648;
-  }
-
-  private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
-  }
-
+export class BlockYamlGenerator extends Seeded {
   /** A document: a mapping or a sequence, at column 0 or deeper (as a pod spec read back alone is). */
   document(): string {
     const body = this.random() < 0.8 ? this.mapping(this.pick([0, 0, 0, 2, 6]), 0) : this.sequence(this.pick([0, 2]), 0);

@@ -5,28 +5,11 @@
 // keys; Lists and two-document streams; no final line break; and mutated byte by byte. For
 // differential tests against Go's YAML reader (kubectl's).
 
+import { Seeded } from './seeded.js';
+
 const MUTATIONS = [' ', '  ', '\t', ':', ': ', '- ', '-', '#', ' #', '&a ', '*a', '!', '!!str ', '|', '>', '"', "'", '{', '}', '[', ']', ',', '?', '%', '---', '...', '@', '`', '\\', '\r', '\r\n', '\n', '\n  ', '<<: ', 'é', '\u00a0', '\u0000', '\u001b', '\u0085', '\u2028', '\ufeff', '\uffff', 'env', 'containers', 'null', '~', 'y', 'on', '0644', '1e3', '0x1F', '9007199254740993'];
 
-export class ManifestGenerator {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed;
-  }
-
-  private random(): number {
-    this.state = (this.state * 1103515245 + 12345) % 2147483648;
-    return this.state / 2147483648;
-  }
-
-  private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)] as T;
-  }
-
-  private maybe(probability = 0.5): boolean {
-    return this.random() < probability;
-  }
-
+export class ManifestGenerator extends Seeded {
   /** A scalar as written after "key: " whose continuation lines are indented by `indent`. */
   private scalar(indent: string): string {
     return this.pick(['info', '"quoted"', "'single'", 'a b c', '"1"', 'x # comment', '"a\\tb"', 'with: colon"', '"-dash"', '|\n{I}line1\n{I}line2', '|+\n{I}kept\n\n', '>-\n{I}folded\n{I}more', '"multi\n{I}line"', 'plain\n{I}continued', '!!str tagged', '"é ü"', '""', "''", '"<<"']).replaceAll('{I}', indent);
