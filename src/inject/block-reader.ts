@@ -38,8 +38,7 @@ function resolvePlain(text: string): unknown {
 
 /** A plain key as js-yaml stores it: resolved (1e3 is 1000, null is "null"), then made a string. */
 function keyText(raw: string): string {
-  const resolved = resolvePlain(raw);
-  return typeof resolved === 'string' ? resolved : String(resolved);
+  return String(resolvePlain(raw));
 }
 
 const SPACE = 0x20;

@@ -47,6 +47,7 @@ describe('plain block YAML reader', () => {
       "    'helm.sh/hook-weight': \"-5\"",
       '    "1": quoted keys are not resolved',
       '    "": empty',
+      '    k8s9.io/x9: nine',
       "    note: 'it''s'",
       'spec:',
       '  replicas: 2',
@@ -103,7 +104,7 @@ describe('plain block YAML reader', () => {
       '',
     ].join('\n');
     assert.equal(agrees(kubectl), true);
-    for (const text of ['a: |\n  x\n\n\nb: 1\n', 'a: |\n  x\n   \n  y\n', 'a: |+\n  x\n\n', 'a: |-\n  x', 'a: |\n  x', 'a: | # header comment\n    x\n    y\n', '- |\n  x\n- y\n', 'a:\n  - |\n   x\n  - y\n', 'a: |\n    x\n  \n    y\n']) {
+    for (const text of ['a: |\n  x\n\n\nb: 1\n', 'a: |\n  x\n   \n  y\n', 'a: |+\n  x\n\n', 'a: |-\n  x', 'a: |\n  x', 'a: | # header comment\n    x\n    y\n', '- |\n  x\n- y\n', 'a:\n  - |\n   x\n  - y\n', 'a: |\n    x\n  \n    y\n', 'a: |\n\n  x\n', 'a: |+\n\n\n  x\n\n']) {
       assert.equal(agrees(text), true, JSON.stringify(text));
     }
   });
@@ -133,6 +134,7 @@ describe('plain block YAML reader', () => {
       "'it''s': 1\n",
       '"a" : 1\n',
       '"a":1\n',
+      '"a\n": 1\n', // a quoted key over two lines
       '? a\n: 1\n', // explicit keys
       'a: 1\na: 2\n', // repeated keys (js-yaml refuses)
       '{a: 1, a: 2}\n',
