@@ -9,7 +9,7 @@ import { ManifestGenerator } from '../helpers/manifest-generator.js';
 // inject's plain-YAML reader must read exactly what js-yaml (core schema) reads, or decline:
 // the fast path's proofs were made with js-yaml's reading.
 
-// BLOCK_READER_SEEDS=400000 runs the generated cases a hundred times longer (about a minute).
+// BLOCK_READER_SEEDS=400000 runs the generated cases a hundred times longer (under a minute).
 const SEEDS = Number(process.env['BLOCK_READER_SEEDS'] ?? 4000);
 
 /** Values as text that tells apart what deepEqual might not: -0, NaN, infinities, key order. */
