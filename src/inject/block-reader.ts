@@ -382,9 +382,7 @@ const OUTSIDE_SUBSET = /[^\x20-\x7e\n]/;
 
 /** js-yaml's reading of `text` with the core schema, when the text is in the subset this reads; else undefined. */
 export function readBlock(text: string): unknown {
-  // "<<" as a key, quoted too, is a merge key to Go's YAML (not to the core schema): declined
-  // wherever it is, as the fast path did before this reader (the general path refuses it).
-  if (OUTSIDE_SUBSET.test(text) || text.includes('<<')) return undefined;
+  if (OUTSIDE_SUBSET.test(text)) return undefined;
   try {
     return new Reader(text).document();
   } catch (error) {

@@ -183,13 +183,13 @@ const EMPTY_ITEM = /^[ \t]*(?:-[ \t]+)*-[ \t]*(?:#.*)?\r?$/m;
 
 /** The plan's reading (js-yaml's); undefined when it cannot (or should not) read the document: the slow path then says why. */
 export function readFast(text: string): unknown {
-  // The plainest YAML, read as js-yaml would, has no anchors, merge keys or empty items.
+  // A merge key ("<<", quoted too) means something to Go's YAML and nothing to the core schema:
+  // the general path refuses it (and "<<" in a scalar costs only the slower path).
+  if (text.includes('<<')) return undefined;
+  // The plainest YAML, read as js-yaml would, has no anchors or empty items.
   const plain = readBlock(text);
   if (plain !== undefined) return plain;
   if (text.includes('&') && ANCHOR.test(text)) return undefined;
-  // A merge key ("<<") means something to Go's YAML and nothing to the core schema: the
-  // general path refuses it (and "<<" in a scalar costs only the slower path).
-  if (text.includes('<<')) return undefined;
   if (EMPTY_ITEM.test(text)) return undefined;
   return loadJsYaml(text);
 }
